@@ -1,0 +1,27 @@
+# customer_access: PGXS build of a C++ PostgreSQL extension.
+EXTENSION = customer_access
+MODULE_big = customer_access
+DATA = $(wildcard src/sql/customer_access--*.sql)
+
+CORE_SRCS = $(wildcard src/core/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp)
+OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+REGRESS = access_role
+REGRESS_OPTS = --load-extension=customer_access
+ISOLATION =
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access
+
+PG_CONFIG ?= pg_config
+
+# The server headers are system headers to us: warnings are errors for our code only.
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
+PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror -Wno-missing-field-initializers \
+              -isystem $(PG_INCLUDEDIR_SERVER)
+SHLIB_LINK = -lstdc++
+
+# No JIT bitcode: the LLVM inliner gains nothing from this C++ and would need clang.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

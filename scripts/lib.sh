@@ -1,0 +1,33 @@
+# Shared by scripts/test, scripts/demo and scripts/bench: install what is missing,
+# build and install the extension.
+PG_MAJOR=${PG_MAJOR:-15}
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Installs the Debian packages named, if any is missing.
+ensure_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib make g++ cmake
+               libgtest-dev postgresql-common)
+
+# Builds with warnings as errors and installs into the server's directories.
+build_and_install() {
+    say "building and installing customer_access"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    make -C "$REPO_ROOT" -s -j2 PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+    $sudo make -C "$REPO_ROOT" -s install PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" >/dev/null
+}
