@@ -7,9 +7,9 @@ CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS = access_role
+REGRESS = access_role external_access owner_protection
 REGRESS_OPTS = --load-extension=customer_access
-ISOLATION =
+ISOLATION = owner_race
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access
 
 PG_CONFIG ?= pg_config
@@ -25,3 +25,7 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# For scripts/test: every suite name, so a suite that crashed before reporting still counts.
+list-suites:
+	@echo $(REGRESS) $(ISOLATION)

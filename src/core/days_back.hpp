@@ -26,14 +26,17 @@ inline constexpr std::int64_t first_visible_day(DayNumber today, std::int32_t da
 // TRUE when the window admits a row dated doc_date (has_date false: an undated/NULL date).
 // A NULL date passes only an unlimited window; future dates pass every window.
 inline constexpr bool window_admits(Window w, bool has_date, DayNumber doc_date, DayNumber today) {
-    if (w.unlimited) return true;
-    if (!has_date) return false;
+    if (w.unlimited)
+        return true;
+    if (!has_date)
+        return false;
     return static_cast<std::int64_t>(doc_date) >= first_visible_day(today, w.days_back);
 }
 
 // Whether the change from one window to another narrows it (used to protect Owners).
 inline constexpr bool window_narrows(Window from, Window to) {
-    if (from.unlimited) return !to.unlimited;
+    if (from.unlimited)
+        return !to.unlimited;
     return !to.unlimited && to.days_back < from.days_back;
 }
 

@@ -22,7 +22,9 @@ std::uint64_t mix(std::uint64_t x) {
 }
 
 // At most half full keeps probe sequences short.
-bool at_load_limit(std::uint32_t size, std::uint32_t capacity) { return size + 1 > capacity / 2; }
+bool at_load_limit(std::uint32_t size, std::uint32_t capacity) {
+    return size + 1 > capacity / 2;
+}
 
 }  // namespace
 
@@ -33,11 +35,15 @@ std::uint64_t hash_key(const GrantKey &key) {
     return mix(h ^ load64(key.user.bytes + 8));
 }
 
-bool same_key(const GrantKey &a, const GrantKey &b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_key(const GrantKey &a, const GrantKey &b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 std::uint32_t GrantTable::next_capacity(std::uint32_t capacity, std::uint32_t max_capacity) {
-    if (capacity == 0) return kMinCapacity < max_capacity ? kMinCapacity : max_capacity;
-    if (capacity >= max_capacity / 2) return max_capacity;
+    if (capacity == 0)
+        return kMinCapacity < max_capacity ? kMinCapacity : max_capacity;
+    if (capacity >= max_capacity / 2)
+        return max_capacity;
     return capacity * 2;
 }
 
@@ -50,21 +56,25 @@ void GrantTable::attach(GrantSlot *slots, std::uint32_t capacity) {
 std::uint32_t GrantTable::index_of(const GrantKey &key) const {
     const std::uint32_t mask = capacity_ - 1;
     std::uint32_t i = static_cast<std::uint32_t>(hash_key(key)) & mask;
-    while (slots_[i].used && !same_key(slots_[i].key, key)) i = (i + 1) & mask;
+    while (slots_[i].used && !same_key(slots_[i].key, key))
+        i = (i + 1) & mask;
     return i;
 }
 
 const Grant *GrantTable::find(const GrantKey &key) const {
-    if (capacity_ == 0) return nullptr;
+    if (capacity_ == 0)
+        return nullptr;
     const GrantSlot &slot = slots_[index_of(key)];
     return slot.used ? &slot.grant : nullptr;
 }
 
 bool GrantTable::insert(const GrantKey &key, const Grant &grant) {
-    if (capacity_ == 0) return false;
+    if (capacity_ == 0)
+        return false;
     GrantSlot &slot = slots_[index_of(key)];
     if (!slot.used) {
-        if (at_load_limit(size_, capacity_)) return false;
+        if (at_load_limit(size_, capacity_))
+            return false;
         slot.used = true;
         slot.key = key;
         ++size_;
@@ -75,11 +85,13 @@ bool GrantTable::insert(const GrantKey &key, const Grant &grant) {
 
 void GrantTable::copy_into(GrantTable &bigger) const {
     for (std::uint32_t i = 0; i < capacity_; ++i)
-        if (slots_[i].used) bigger.insert(slots_[i].key, slots_[i].grant);
+        if (slots_[i].used)
+            bigger.insert(slots_[i].key, slots_[i].grant);
 }
 
 void GrantTable::clear() {
-    if (capacity_ != 0) std::memset(static_cast<void *>(slots_), 0, sizeof(GrantSlot) * capacity_);
+    if (capacity_ != 0)
+        std::memset(static_cast<void *>(slots_), 0, sizeof(GrantSlot) * capacity_);
     size_ = 0;
 }
 

@@ -42,7 +42,7 @@ struct GrantSlot {
 };
 
 class GrantTable {
-public:
+  public:
     static constexpr std::uint32_t kMinCapacity = 64;
 
     // The slot count to allocate after `capacity` (0: none yet), never above max_capacity.
@@ -65,7 +65,7 @@ public:
     std::uint32_t capacity() const { return capacity_; }
     static constexpr std::size_t slot_bytes() { return sizeof(GrantSlot); }
 
-private:
+  private:
     std::uint32_t index_of(const GrantKey &key) const;
 
     GrantSlot *slots_ = nullptr;

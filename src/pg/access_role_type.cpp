@@ -32,7 +32,9 @@ Datum text_of(std::string_view s) {
     return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
 }
 
-int compare_levels(Level a, Level b) { return (a > b) - (a < b); }
+int compare_levels(Level a, Level b) {
+    return (a > b) - (a < b);
+}
 
 int sort_compare(Datum a, Datum b, SortSupport) {
     return compare_levels(DatumGetUInt8(a), DatumGetUInt8(b));
@@ -44,11 +46,11 @@ CUSTOMER_ACCESS_FUNCTION(access_role_in) {
     const char *text = PG_GETARG_CSTRING(0);
     std::optional<Level> level = customer_access::parse_role(text);
     if (!level)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                        errmsg("invalid input syntax for type customer_access.access_role: \"%s\"",
-                               text),
-                        errhint("Valid values are %s (case-insensitive).",
-                                customer_access::valid_role_spellings())));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                 errmsg("invalid input syntax for type customer_access.access_role: \"%s\"", text),
+                 errhint("Valid values are %s (case-insensitive).",
+                         customer_access::valid_role_spellings())));
     PG_RETURN_ACCESS_ROLE(*level);
 }
 
@@ -62,9 +64,10 @@ CUSTOMER_ACCESS_FUNCTION(access_role_recv) {
     StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
     int remaining = buf->len - buf->cursor;
     if (remaining != 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                        errmsg("invalid binary customer_access.access_role: expected 1 byte, got %d",
-                               remaining)));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                 errmsg("invalid binary customer_access.access_role: expected 1 byte, got %d",
+                        remaining)));
     int level = pq_getmsgbyte(buf);
     if (customer_access::role_by_level(level) == nullptr)
         ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -80,9 +83,9 @@ CUSTOMER_ACCESS_FUNCTION(access_role_send) {
     PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-#define ACCESS_ROLE_COMPARISON(name, op)                                        \
-    CUSTOMER_ACCESS_FUNCTION(name) {                                            \
-        PG_RETURN_BOOL(PG_GETARG_ACCESS_ROLE(0) op PG_GETARG_ACCESS_ROLE(1));   \
+#define ACCESS_ROLE_COMPARISON(name, op)                                      \
+    CUSTOMER_ACCESS_FUNCTION(name) {                                          \
+        PG_RETURN_BOOL(PG_GETARG_ACCESS_ROLE(0) op PG_GETARG_ACCESS_ROLE(1)); \
     }
 
 ACCESS_ROLE_COMPARISON(access_role_eq, ==)
@@ -129,7 +132,9 @@ CUSTOMER_ACCESS_FUNCTION(access_role_from_integer) {
     PG_RETURN_ACCESS_ROLE(static_cast<Level>(level));
 }
 
-CUSTOMER_ACCESS_FUNCTION(access_role_level) { PG_RETURN_INT32(PG_GETARG_ACCESS_ROLE(0)); }
+CUSTOMER_ACCESS_FUNCTION(access_role_level) {
+    PG_RETURN_INT32(PG_GETARG_ACCESS_ROLE(0));
+}
 
 CUSTOMER_ACCESS_FUNCTION(access_role_api_name) {
     return text_of(role_info(PG_GETARG_ACCESS_ROLE(0)).api_name);
@@ -147,8 +152,10 @@ CUSTOMER_ACCESS_FUNCTION(access_role_grants) {
 CUSTOMER_ACCESS_FUNCTION(access_role_all) {
     FuncCallContext *funcctx = SRF_IS_FIRSTCALL() ? SRF_FIRSTCALL_INIT() : nullptr;
     funcctx = SRF_PERCALL_SETUP();
-    if (funcctx->call_cntr >= customer_access::kRoles.size()) SRF_RETURN_DONE(funcctx);
+    if (funcctx->call_cntr >= customer_access::kRoles.size())
+        SRF_RETURN_DONE(funcctx);
     // SRF_RETURN_NEXT advances call_cntr before it evaluates its argument.
-    Datum role = customer_access::pg::role_to_datum(customer_access::kRoles[funcctx->call_cntr].level);
+    Datum role =
+        customer_access::pg::role_to_datum(customer_access::kRoles[funcctx->call_cntr].level);
     SRF_RETURN_NEXT(funcctx, role);
 }

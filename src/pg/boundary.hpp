@@ -40,12 +40,12 @@ inline Datum invoke_guarded(FunctionCallInfo fcinfo, const char *function_name, 
 
 }  // namespace customer_access::pg
 
-#define CUSTOMER_ACCESS_FUNCTION(name)                                                  \
-    static Datum name##_impl(FunctionCallInfo fcinfo);                                  \
-    extern "C" {                                                                        \
-    PG_FUNCTION_INFO_V1(name);                                                          \
-    }                                                                                   \
-    Datum name(PG_FUNCTION_ARGS) {                                                      \
-        return customer_access::pg::invoke_guarded(fcinfo, #name, name##_impl);         \
-    }                                                                                   \
+#define CUSTOMER_ACCESS_FUNCTION(name)                                          \
+    static Datum name##_impl(FunctionCallInfo fcinfo);                          \
+    extern "C" {                                                                \
+    PG_FUNCTION_INFO_V1(name);                                                  \
+    }                                                                           \
+    Datum name(PG_FUNCTION_ARGS) {                                              \
+        return customer_access::pg::invoke_guarded(fcinfo, #name, name##_impl); \
+    }                                                                           \
     static Datum name##_impl(FunctionCallInfo fcinfo)

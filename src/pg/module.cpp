@@ -7,4 +7,6 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
-void _PG_init(void) { customer_access::pg::define_settings(); }
+void _PG_init(void) {
+    customer_access::pg::define_settings();
+}

@@ -26,11 +26,15 @@ Uuid user_uuid;
 // re-applied; it is accepted then and reported as 22P02 when used, not dropped.
 bool defining_settings = false;
 
-bool is_blank(const char *value) { return value == nullptr || value[0] == '\0'; }
+bool is_blank(const char *value) {
+    return value == nullptr || value[0] == '\0';
+}
 
 bool check_user_id(char **newval, void **, GucSource) {
-    if (is_blank(*newval) || defining_settings) return true;
-    if (parse_uuid(*newval)) return true;
+    if (is_blank(*newval) || defining_settings)
+        return true;
+    if (parse_uuid(*newval))
+        return true;
     GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
     GUC_check_errmsg("invalid input syntax for type uuid: \"%s\"", *newval);
     GUC_check_errhint("customer_access.user_id takes the application user's uuid, or '' for none.");
@@ -44,7 +48,8 @@ void assign_user_id(const char *newval, void *) {
     }
     std::optional<Uuid> parsed = parse_uuid(newval);
     user_state = parsed ? UserState::kValid : UserState::kInvalid;
-    if (parsed) user_uuid = *parsed;
+    if (parsed)
+        user_uuid = *parsed;
 }
 
 }  // namespace

@@ -174,3 +174,132 @@ COMMENT ON COLUMN @extschema@.roles.level IS 'the level; each role includes all 
 COMMENT ON COLUMN @extschema@.roles.api_name IS 'the name applications use, e.g. OrdersWithPrices';
 COMMENT ON COLUMN @extschema@.roles.description IS 'the name people read, e.g. Orders with Prices';
 COMMENT ON COLUMN @extschema@.roles.grants IS 'what the role grants';
+
+-- ---------------------------------------------------------------------------
+-- The grants table
+-- ---------------------------------------------------------------------------
+CREATE TABLE @extschema@.external_access (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    customer_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role @extschema@.access_role NOT NULL DEFAULT 'L30',
+    days_back_access integer DEFAULT 30
+        CONSTRAINT external_access_days_back_access_check CHECK (days_back_access >= 0),
+    notes text,
+    object_version integer NOT NULL DEFAULT 0,
+    -- Serves both lookups of the checks: all grants of a user, and one (user, customer) pair.
+    CONSTRAINT external_access_user_customer_key UNIQUE (user_id, customer_id)
+);
+CREATE INDEX external_access_customer_idx ON @extschema@.external_access (customer_id);
+COMMENT ON TABLE @extschema@.external_access IS
+    'Grants: one external user''s access to one customer, with a role and a days-back window. Owner (L90) rows can never be revoked.';
+COMMENT ON COLUMN @extschema@.external_access.id IS 'grant id';
+COMMENT ON COLUMN @extschema@.external_access.customer_id IS 'the customer (in the application''s customers table)';
+COMMENT ON COLUMN @extschema@.external_access.user_id IS 'the external user (in the application''s users table)';
+COMMENT ON COLUMN @extschema@.external_access.role IS 'the access role; includes every lower role';
+COMMENT ON COLUMN @extschema@.external_access.days_back_access IS 'how many past days of dated data the user sees; NULL = unlimited';
+COMMENT ON COLUMN @extschema@.external_access.notes IS 'free text';
+COMMENT ON COLUMN @extschema@.external_access.object_version IS 'optimistic locking: 0 on insert, +1 on every update';
+COMMENT ON INDEX @extschema@.external_access_customer_idx IS 'lists a customer''s users';
+
+CREATE FUNCTION @extschema@.stamp_object_version() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    -- Whatever the statement tried to set: 0 on insert, one more on every update.
+    IF TG_OP = 'INSERT' THEN
+        NEW.object_version := 0;
+    ELSE
+        NEW.object_version := OLD.object_version + 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.stamp_object_version() IS
+    'Trigger: sets object_version to 0 on insert and to the old value + 1 on update';
+
+CREATE FUNCTION @extschema@.protect_owner() RETURNS trigger
+    AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.protect_owner() IS
+    'Trigger: refuses (42501) any DELETE, TRUNCATE or UPDATE that revokes, moves or narrows an Owner (L90) grant. Arguments (optional): role column, days-back column or '''', key columns.';
+
+CREATE FUNCTION @extschema@.record_change() RETURNS trigger
+    AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.record_change() IS
+    'Trigger: appends each INSERT, UPDATE and DELETE of external_access to external_access_history';
+
+-- BEFORE triggers fire in name order: the version is stamped, then the Owner rule checks
+-- the row as it will be written.
+CREATE TRIGGER object_version BEFORE INSERT OR UPDATE ON @extschema@.external_access
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.stamp_object_version();
+CREATE TRIGGER protect_owner BEFORE UPDATE OR DELETE ON @extschema@.external_access
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_owner();
+CREATE TRIGGER protect_owner_truncate BEFORE TRUNCATE ON @extschema@.external_access
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.protect_owner();
+CREATE TRIGGER record_change AFTER INSERT OR UPDATE OR DELETE ON @extschema@.external_access
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.record_change();
+-- ALWAYS: session_replication_role = replica must not switch the rules off.
+ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER object_version;
+ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner;
+ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner_truncate;
+ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER record_change;
+COMMENT ON TRIGGER object_version ON @extschema@.external_access IS 'stamps object_version';
+COMMENT ON TRIGGER protect_owner ON @extschema@.external_access IS 'Owner (L90) access can never be revoked or narrowed';
+COMMENT ON TRIGGER protect_owner_truncate ON @extschema@.external_access IS 'no TRUNCATE while an Owner grant exists';
+COMMENT ON TRIGGER record_change ON @extschema@.external_access IS 'records every change in external_access_history';
+
+-- ---------------------------------------------------------------------------
+-- Change history (append-only)
+-- ---------------------------------------------------------------------------
+CREATE TABLE @extschema@.external_access_history (
+    history_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    operation text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+    session_user_name name NOT NULL,
+    current_user_name name NOT NULL,
+    application_user_id uuid,
+    access_id uuid,
+    old_row jsonb,
+    new_row jsonb,
+    owner_override boolean NOT NULL DEFAULT false
+);
+CREATE INDEX external_access_history_access_idx ON @extschema@.external_access_history (access_id);
+COMMENT ON TABLE @extschema@.external_access_history IS
+    'Append-only record of every INSERT, UPDATE and DELETE of external_access';
+COMMENT ON COLUMN @extschema@.external_access_history.history_id IS 'order of the changes';
+COMMENT ON COLUMN @extschema@.external_access_history.changed_at IS 'when: the changing transaction''s start time';
+COMMENT ON COLUMN @extschema@.external_access_history.operation IS 'INSERT, UPDATE or DELETE';
+COMMENT ON COLUMN @extschema@.external_access_history.session_user_name IS 'the database session user';
+COMMENT ON COLUMN @extschema@.external_access_history.current_user_name IS 'the database role that made the change';
+COMMENT ON COLUMN @extschema@.external_access_history.application_user_id IS 'the application user, customer_access.current_user_id()';
+COMMENT ON COLUMN @extschema@.external_access_history.access_id IS 'external_access.id of the changed grant';
+COMMENT ON COLUMN @extschema@.external_access_history.old_row IS 'the grant before the change (UPDATE, DELETE)';
+COMMENT ON COLUMN @extschema@.external_access_history.new_row IS 'the grant after the change (INSERT, UPDATE)';
+COMMENT ON COLUMN @extschema@.external_access_history.owner_override IS 'true when the change revoked or narrowed an Owner (under customer_access.allow_owner_revoke)';
+COMMENT ON INDEX @extschema@.external_access_history_access_idx IS 'the history of one grant';
+
+CREATE FUNCTION @extschema@.forbid_history_change() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    RAISE EXCEPTION 'customer_access.external_access_history is append-only'
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = format('%s of the change history is not allowed for anyone.', TG_OP);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.forbid_history_change() IS
+    'Trigger: refuses UPDATE, DELETE and TRUNCATE of external_access_history';
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON @extschema@.external_access_history
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.forbid_history_change();
+CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON @extschema@.external_access_history
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.forbid_history_change();
+ALTER TABLE @extschema@.external_access_history ENABLE ALWAYS TRIGGER append_only;
+ALTER TABLE @extschema@.external_access_history ENABLE ALWAYS TRIGGER append_only_truncate;
+COMMENT ON TRIGGER append_only ON @extschema@.external_access_history IS 'history rows are never changed or deleted';
+COMMENT ON TRIGGER append_only_truncate ON @extschema@.external_access_history IS 'the history is never truncated';
+
+-- pg_dump keeps the rows of both tables (they are the extension's configuration).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access_history', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access_history_history_id_seq', '');
+
+-- Nothing for PUBLIC: the DBA grants the application role what it needs.
+REVOKE ALL ON @extschema@.external_access, @extschema@.external_access_history FROM PUBLIC;

@@ -21,9 +21,10 @@ TEST(AccessRole, TableIsOrderedAndUnique) {
 
 TEST(AccessRole, EveryCodeAndApiNameParses) {
     const std::pair<const char *, int> cases[] = {
-        {"L10", 10}, {"L20", 20},   {"L30", 30},   {"L40", 40},           {"L80", 80},
-        {"L90", 90}, {"Basic", 10}, {"Orders", 20}, {"OrdersWithPrices", 30}, {"Billing", 40},
-        {"Admin", 80}, {"Owner", 90}};
+        {"L10", 10},     {"L20", 20},    {"L30", 30},
+        {"L40", 40},     {"L80", 80},    {"L90", 90},
+        {"Basic", 10},   {"Orders", 20}, {"OrdersWithPrices", 30},
+        {"Billing", 40}, {"Admin", 80},  {"Owner", 90}};
     for (auto [text, level] : cases) {
         ASSERT_TRUE(parse_role(text)) << text;
         EXPECT_EQ(*parse_role(text), level) << text;
@@ -39,15 +40,33 @@ TEST(AccessRole, CaseInsensitiveAndTrimmed) {
 }
 
 TEST(AccessRole, Rejections) {
-    const std::string rejected[] = {"",     " ",    "L",     "L3",   "L300",  "L50",     "L30x",
-                                    "xL30", "L 30", "L030",  "Own",  "Owners", "Orders With Prices",
-                                    "L-10", "10",   "Basic,", "L10 L20"};
-    for (const std::string &text : rejected) EXPECT_FALSE(parse_role(text)) << '"' << text << '"';
+    const std::string rejected[] = {"",
+                                    " ",
+                                    "L",
+                                    "L3",
+                                    "L300",
+                                    "L50",
+                                    "L30x",
+                                    "xL30",
+                                    "L 30",
+                                    "L030",
+                                    "Own",
+                                    "Owners",
+                                    "Orders With Prices",
+                                    "L-10",
+                                    "10",
+                                    "Basic,",
+                                    "L10 L20"};
+    for (const std::string &text : rejected)
+        EXPECT_FALSE(parse_role(text)) << '"' << text << '"';
 }
 
 TEST(AccessRole, EmbeddedNulIsRejected) {
     EXPECT_FALSE(parse_role(std::string_view("L30\0", 4)));
-    EXPECT_FALSE(parse_role(std::string_view("L3\0" "0", 4)));
+    EXPECT_FALSE(
+        parse_role(std::string_view("L3\0"
+                                    "0",
+                                    4)));
     EXPECT_FALSE(parse_role(std::string_view("\0L30", 4)));
 }
 
@@ -61,7 +80,8 @@ TEST(AccessRole, VeryLongAndNonAsciiInputIsRejected) {
 }
 
 TEST(AccessRole, LevelLookup) {
-    for (const RoleInfo &r : kRoles) EXPECT_EQ(role_by_level(r.level), &r);
+    for (const RoleInfo &r : kRoles)
+        EXPECT_EQ(role_by_level(r.level), &r);
     for (long long bad : {0LL, 9LL, 11LL, 50LL, 100LL, -10LL, 10LL + 256LL, 1LL << 40})
         EXPECT_EQ(role_by_level(bad), nullptr) << bad;
 }
@@ -83,6 +103,7 @@ TEST(AccessRole, OrderFollowsLevels) {
 
 TEST(AccessRole, HintListsEverySpelling) {
     std::string hint = valid_role_spellings();
-    EXPECT_EQ(hint,
-              "L10, L20, L30, L40, L80, L90, Basic, Orders, OrdersWithPrices, Billing, Admin, Owner");
+    EXPECT_EQ(
+        hint,
+        "L10, L20, L30, L40, L80, L90, Basic, Orders, OrdersWithPrices, Billing, Admin, Owner");
 }

@@ -1,0 +1,40 @@
+// Reading a grant (role, window, key columns) out of a table row, for the triggers.
+#pragma once
+
+#include "../core/owner_rule.hpp"
+#include "postgres.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+#include "utils/rel.h"
+}
+
+namespace customer_access::pg {
+
+inline constexpr int kMaxKeyColumns = 8;
+
+// Where a table keeps its grant: by default the columns of customer_access.external_access;
+// a trigger may name others: (role_column, days_back_column or '', key_column...).
+struct GrantColumns {
+    AttrNumber role;
+    AttrNumber days_back;  // 0: the table has no window; every grant is unlimited
+    AttrNumber keys[kMaxKeyColumns];
+    int key_count;
+};
+
+// Resolves the trigger's columns; a missing column or one of the wrong type is an error.
+GrantColumns grant_columns(const TriggerData *trigger);
+
+GrantState grant_state(HeapTuple row, TupleDesc desc, const GrantColumns &columns);
+
+bool grant_keys_changed(HeapTuple before, HeapTuple after, TupleDesc desc,
+                        const GrantColumns &columns);
+
+// What a change of `before` into `after` (nullptr: a delete) does to an Owner.
+OwnerChange owner_change(HeapTuple before, HeapTuple after, TupleDesc desc,
+                         const GrantColumns &columns);
+
+// "with customer_id = ..., user_id = ...": the key columns of a row, for messages.
+char *describe_grant_keys(HeapTuple row, TupleDesc desc, const GrantColumns &columns);
+
+}  // namespace customer_access::pg

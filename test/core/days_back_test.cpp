@@ -1,0 +1,63 @@
+#include "days_back.hpp"
+#include "grant_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+
+using namespace customer_access;
+
+namespace {
+constexpr Window kUnlimited{true, 0};
+constexpr Window days(int n) {
+    return Window{false, n};
+}
+constexpr DayNumber kToday = 9000;
+}  // namespace
+
+TEST(DaysBack, BoundaryDayIsInside) {
+    EXPECT_TRUE(window_admits(days(30), true, kToday - 30, kToday));
+    EXPECT_FALSE(window_admits(days(30), true, kToday - 31, kToday));
+    EXPECT_TRUE(window_admits(days(30), true, kToday, kToday));
+}
+
+TEST(DaysBack, ZeroWindowAdmitsTodayAndFuture) {
+    EXPECT_TRUE(window_admits(days(0), true, kToday, kToday));
+    EXPECT_TRUE(window_admits(days(0), true, kToday + 1000, kToday));
+    EXPECT_FALSE(window_admits(days(0), true, kToday - 1, kToday));
+}
+
+TEST(DaysBack, NullDatePassesOnlyUnlimited) {
+    EXPECT_TRUE(window_admits(kUnlimited, false, 0, kToday));
+    EXPECT_FALSE(window_admits(days(INT_MAX), false, 0, kToday));
+    EXPECT_FALSE(window_admits(days(0), false, 0, kToday));
+}
+
+TEST(DaysBack, InfinitiesAndExtremesDoNotOverflow) {
+    EXPECT_TRUE(window_admits(days(0), true, kInfinityDay, kToday));
+    EXPECT_FALSE(window_admits(days(INT_MAX), true, kMinusInfinityDay, kToday));
+    EXPECT_TRUE(window_admits(kUnlimited, true, kMinusInfinityDay, kToday));
+    EXPECT_TRUE(window_admits(days(INT_MAX), true, kMinusInfinityDay + 1, kMinusInfinityDay + 1));
+    // a huge window reaches far into the past without wrapping around
+    EXPECT_TRUE(window_admits(days(INT_MAX), true, -2000000000, kToday));
+    EXPECT_EQ(first_visible_day(kMinusInfinityDay, INT_MAX),
+              static_cast<std::int64_t>(INT_MIN) - INT_MAX);
+}
+
+TEST(DaysBack, WindowNarrowing) {
+    EXPECT_TRUE(window_narrows(kUnlimited, days(INT_MAX)));
+    EXPECT_FALSE(window_narrows(days(5), kUnlimited));
+    EXPECT_TRUE(window_narrows(days(5), days(4)));
+    EXPECT_FALSE(window_narrows(days(5), days(5)));
+    EXPECT_FALSE(window_narrows(kUnlimited, kUnlimited));
+}
+
+TEST(GrantAdmits, RoleAndWindowTogether) {
+    Grant billing{true, 40, days(10)};
+    EXPECT_TRUE(grant_admits(billing, 10, true, kToday, kToday));
+    EXPECT_TRUE(grant_admits(billing, 40, true, kToday - 10, kToday));
+    EXPECT_FALSE(grant_admits(billing, 80, true, kToday, kToday));
+    EXPECT_FALSE(grant_admits(billing, 40, true, kToday - 11, kToday));
+    Grant none{false, 90, kUnlimited};
+    EXPECT_FALSE(grant_admits(none, 10, false, 0, kToday));
+}
