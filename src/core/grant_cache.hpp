@@ -62,6 +62,7 @@ class GrantTable {
     void clear();
 
     std::uint32_t size() const { return size_; }
+    GrantSlot *slot_memory() const { return slots_; }
     std::uint32_t capacity() const { return capacity_; }
     static constexpr std::size_t slot_bytes() { return sizeof(GrantSlot); }
 

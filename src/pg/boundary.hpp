@@ -48,4 +48,4 @@ inline Datum invoke_guarded(FunctionCallInfo fcinfo, const char *function_name, 
     Datum name(PG_FUNCTION_ARGS) {                                              \
         return customer_access::pg::invoke_guarded(fcinfo, #name, name##_impl); \
     }                                                                           \
-    static Datum name##_impl(FunctionCallInfo fcinfo)
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)

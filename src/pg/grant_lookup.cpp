@@ -1,0 +1,114 @@
+#include "grant_lookup.hpp"
+
+#include "extension_objects.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+AttrNumber column(Oid table, const char *name) {
+    AttrNumber attnum = get_attnum(table, name);
+    if (attnum == InvalidAttrNumber)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("column %s of customer_access.external_access does not exist", name)));
+    return attnum;
+}
+
+Grant grant_in(TupleTableSlot *slot, const GrantSource &source) {
+    bool isnull;
+    Datum role = slot_getattr(slot, source.role_column, &isnull);
+    Grant grant{!isnull, isnull ? Level{0} : DatumGetUInt8(role), Window{true, 0}};
+    Datum days = slot_getattr(slot, source.days_back_column, &isnull);
+    if (!isnull) grant.window = Window{false, DatumGetInt32(days)};
+    return grant;
+}
+
+// An index scan over the pair index with `nkeys` leading columns fixed.
+struct PairScan {
+    Relation table;
+    Relation index;
+    IndexScanDesc scan;
+    TupleTableSlot *slot;
+};
+
+PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &user, const Uuid *customer) {
+    PairScan s;
+    s.table = table_open(source.table, AccessShareLock);
+    s.index = index_open(source.pair_index, AccessShareLock);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(user)));
+    int nkeys = 1;
+    if (customer != nullptr)
+        ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(*customer)));
+    s.scan = index_beginscan(s.table, s.index, snapshot, nkeys, 0);
+    index_rescan(s.scan, keys, nkeys, nullptr, 0);
+    s.slot = table_slot_create(s.table, nullptr);
+    return s;
+}
+
+void end_scan(PairScan &s) {
+    ExecDropSingleTupleTableSlot(s.slot);
+    index_endscan(s.scan);
+    index_close(s.index, AccessShareLock);
+    table_close(s.table, AccessShareLock);
+}
+
+}  // namespace
+
+GrantSource find_grant_source() {
+    GrantSource source;
+    source.table = extension_relation(kGrantsTable);
+    source.pair_index = extension_relation(kGrantsPairIndex);
+    source.customer_column = column(source.table, "customer_id");
+    source.role_column = column(source.table, "role");
+    source.days_back_column = column(source.table, "days_back_access");
+    return source;
+}
+
+Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const GrantKey &key) {
+    PairScan s = begin_scan(source, snapshot, key.user, &key.customer);
+    Grant grant{false, 0, Window{true, 0}};
+    if (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) grant = grant_in(s.slot, source);
+    end_scan(s);
+    return grant;
+}
+
+void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, GrantVisitor visit,
+                      void *context) {
+    PairScan s = begin_scan(source, snapshot, user, nullptr);
+    while (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) {
+        bool isnull;
+        Datum customer = slot_getattr(s.slot, source.customer_column, &isnull);
+        if (isnull) continue;
+        visit(context, from_pg_uuid(DatumGetUUIDP(customer)), grant_in(s.slot, source));
+    }
+    end_scan(s);
+}
+
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need) {
+    struct Counter {
+        Level need;
+        double count;
+    } counter{need, 0};
+    scan_user_grants(
+        source, snapshot, user,
+        [](void *context, const Uuid &, const Grant &grant) {
+            Counter *c = static_cast<Counter *>(context);
+            if (grant.level >= c->need) c->count += 1;
+        },
+        &counter);
+    return counter.count;
+}
+
+}  // namespace customer_access::pg

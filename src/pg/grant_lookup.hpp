@@ -1,0 +1,46 @@
+// Reading grants straight from customer_access.external_access through its
+// (user_id, customer_id) index, with a given snapshot: no SPI, no SQL text, and so no
+// dependence on the caller's privileges or on row security of the grants table.
+#pragma once
+
+#include "../core/grant_cache.hpp"
+#include "postgres.hpp"
+
+extern "C" {
+#include "utils/snapshot.h"
+}
+
+namespace customer_access::pg {
+
+// Where the grants are; resolved once per query.
+struct GrantSource {
+    Oid table;
+    Oid pair_index;
+    AttrNumber customer_column;
+    AttrNumber role_column;
+    AttrNumber days_back_column;
+};
+
+GrantSource find_grant_source();
+
+// The grant of one (user, customer) pair; exists false when there is none.
+Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const GrantKey &key);
+
+// Calls visit(customer, grant) for every grant of the user, in customer order.
+// visit must be a plain function pointer: it runs inside the scan and may ereport.
+using GrantVisitor = void (*)(void *context, const Uuid &customer, const Grant &grant);
+void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, GrantVisitor visit,
+                      void *context);
+
+// How many of the user's grants have a role >= need (one index scan).
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need);
+
+inline const pg_uuid_t *as_pg_uuid(const Uuid &u) { return reinterpret_cast<const pg_uuid_t *>(&u); }
+inline Uuid from_pg_uuid(const pg_uuid_t *u) {
+    Uuid out;
+    memcpy(out.bytes, u->data, sizeof out.bytes);
+    return out;
+}
+static_assert(sizeof(Uuid) == sizeof(pg_uuid_t));
+
+}  // namespace customer_access::pg
