@@ -147,3 +147,10 @@ SELECT count(*) AS uncommented_functions FROM pg_proc p JOIN pg_depend d ON d.ob
  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customer_access'
  WHERE obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT obj_description('customer_access.access_role'::regtype, 'pg_type') IS NOT NULL AS type_commented;
+
+-- Comparisons, min() and max() work whatever the search_path
+RESET search_path;
+SELECT 'L30'::customer_access.access_role < 'L40' AS lt, 'Owner'::customer_access.access_role = 'L90' AS eq,
+       max(r), min(r) FROM customer_access.all_roles() r;
+SELECT oprnamespace::regnamespace, count(*) FROM pg_operator
+ WHERE oprleft = 'customer_access.access_role'::regtype GROUP BY 1;

@@ -69,49 +69,52 @@ COMMENT ON FUNCTION @extschema@.access_role_sortsupport(internal) IS 'btree sort
 COMMENT ON FUNCTION @extschema@.access_role_hash(@extschema@.access_role) IS 'hash of access_role';
 COMMENT ON FUNCTION @extschema@.access_role_hash_extended(@extschema@.access_role, bigint) IS 'seeded hash of access_role';
 
-CREATE OPERATOR @extschema@.= (
+-- The comparison operators and min()/max() live in pg_catalog, like those of the built-in
+-- types, so role >= 'L20' and max(role) work whatever the search_path; everything else is in
+-- the extension's schema.
+CREATE OPERATOR pg_catalog.= (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_eq, COMMUTATOR = OPERATOR(@extschema@.=),
-    NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
-CREATE OPERATOR @extschema@.<> (
+    FUNCTION = @extschema@.access_role_eq, COMMUTATOR = OPERATOR(pg_catalog.=),
+    NEGATOR = OPERATOR(pg_catalog.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR pg_catalog.<> (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_ne, COMMUTATOR = OPERATOR(@extschema@.<>),
-    NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
-CREATE OPERATOR @extschema@.< (
+    FUNCTION = @extschema@.access_role_ne, COMMUTATOR = OPERATOR(pg_catalog.<>),
+    NEGATOR = OPERATOR(pg_catalog.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR pg_catalog.< (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_lt, COMMUTATOR = OPERATOR(@extschema@.>),
-    NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
-CREATE OPERATOR @extschema@.<= (
+    FUNCTION = @extschema@.access_role_lt, COMMUTATOR = OPERATOR(pg_catalog.>),
+    NEGATOR = OPERATOR(pg_catalog.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR pg_catalog.<= (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_le, COMMUTATOR = OPERATOR(@extschema@.>=),
-    NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
-CREATE OPERATOR @extschema@.> (
+    FUNCTION = @extschema@.access_role_le, COMMUTATOR = OPERATOR(pg_catalog.>=),
+    NEGATOR = OPERATOR(pg_catalog.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR pg_catalog.> (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_gt, COMMUTATOR = OPERATOR(@extschema@.<),
-    NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
-CREATE OPERATOR @extschema@.>= (
+    FUNCTION = @extschema@.access_role_gt, COMMUTATOR = OPERATOR(pg_catalog.<),
+    NEGATOR = OPERATOR(pg_catalog.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR pg_catalog.>= (
     LEFTARG = @extschema@.access_role, RIGHTARG = @extschema@.access_role,
-    FUNCTION = @extschema@.access_role_ge, COMMUTATOR = OPERATOR(@extschema@.<=),
-    NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
-COMMENT ON OPERATOR @extschema@.= (@extschema@.access_role, @extschema@.access_role) IS 'equal';
-COMMENT ON OPERATOR @extschema@.<> (@extschema@.access_role, @extschema@.access_role) IS 'not equal';
-COMMENT ON OPERATOR @extschema@.< (@extschema@.access_role, @extschema@.access_role) IS 'lower level than';
-COMMENT ON OPERATOR @extschema@.<= (@extschema@.access_role, @extschema@.access_role) IS 'lower or same level';
-COMMENT ON OPERATOR @extschema@.> (@extschema@.access_role, @extschema@.access_role) IS 'higher level than';
-COMMENT ON OPERATOR @extschema@.>= (@extschema@.access_role, @extschema@.access_role) IS 'higher or same level (includes the rights of)';
+    FUNCTION = @extschema@.access_role_ge, COMMUTATOR = OPERATOR(pg_catalog.<=),
+    NEGATOR = OPERATOR(pg_catalog.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR pg_catalog.= (@extschema@.access_role, @extschema@.access_role) IS 'equal';
+COMMENT ON OPERATOR pg_catalog.<> (@extschema@.access_role, @extschema@.access_role) IS 'not equal';
+COMMENT ON OPERATOR pg_catalog.< (@extschema@.access_role, @extschema@.access_role) IS 'lower level than';
+COMMENT ON OPERATOR pg_catalog.<= (@extschema@.access_role, @extschema@.access_role) IS 'lower or same level';
+COMMENT ON OPERATOR pg_catalog.> (@extschema@.access_role, @extschema@.access_role) IS 'higher level than';
+COMMENT ON OPERATOR pg_catalog.>= (@extschema@.access_role, @extschema@.access_role) IS 'higher or same level (includes the rights of)';
 
 CREATE OPERATOR CLASS @extschema@.access_role_ops
     DEFAULT FOR TYPE @extschema@.access_role USING btree AS
-        OPERATOR 1 @extschema@.<,
-        OPERATOR 2 @extschema@.<=,
-        OPERATOR 3 @extschema@.=,
-        OPERATOR 4 @extschema@.>=,
-        OPERATOR 5 @extschema@.>,
+        OPERATOR 1 pg_catalog.<,
+        OPERATOR 2 pg_catalog.<=,
+        OPERATOR 3 pg_catalog.=,
+        OPERATOR 4 pg_catalog.>=,
+        OPERATOR 5 pg_catalog.>,
         FUNCTION 1 @extschema@.access_role_cmp(@extschema@.access_role, @extschema@.access_role),
         FUNCTION 2 @extschema@.access_role_sortsupport(internal);
 CREATE OPERATOR CLASS @extschema@.access_role_hash_ops
     DEFAULT FOR TYPE @extschema@.access_role USING hash AS
-        OPERATOR 1 @extschema@.=,
+        OPERATOR 1 pg_catalog.=,
         FUNCTION 1 @extschema@.access_role_hash(@extschema@.access_role),
         FUNCTION 2 @extschema@.access_role_hash_extended(@extschema@.access_role, bigint);
 COMMENT ON OPERATOR CLASS @extschema@.access_role_ops USING btree IS 'access_role ordered by level';
@@ -126,14 +129,14 @@ CREATE FUNCTION @extschema@.access_role_larger(@extschema@.access_role, @extsche
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.access_role_smaller(@extschema@.access_role, @extschema@.access_role) IS 'the lower of two roles';
 COMMENT ON FUNCTION @extschema@.access_role_larger(@extschema@.access_role, @extschema@.access_role) IS 'the higher of two roles';
-CREATE AGGREGATE @extschema@.min(@extschema@.access_role) (
+CREATE AGGREGATE pg_catalog.min(@extschema@.access_role) (
     SFUNC = @extschema@.access_role_smaller, STYPE = @extschema@.access_role,
-    COMBINEFUNC = @extschema@.access_role_smaller, SORTOP = OPERATOR(@extschema@.<), PARALLEL = SAFE);
-CREATE AGGREGATE @extschema@.max(@extschema@.access_role) (
+    COMBINEFUNC = @extschema@.access_role_smaller, SORTOP = OPERATOR(pg_catalog.<), PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.max(@extschema@.access_role) (
     SFUNC = @extschema@.access_role_larger, STYPE = @extschema@.access_role,
-    COMBINEFUNC = @extschema@.access_role_larger, SORTOP = OPERATOR(@extschema@.>), PARALLEL = SAFE);
-COMMENT ON AGGREGATE @extschema@.min(@extschema@.access_role) IS 'lowest role';
-COMMENT ON AGGREGATE @extschema@.max(@extschema@.access_role) IS 'highest role';
+    COMBINEFUNC = @extschema@.access_role_larger, SORTOP = OPERATOR(pg_catalog.>), PARALLEL = SAFE);
+COMMENT ON AGGREGATE pg_catalog.min(@extschema@.access_role) IS 'lowest role';
+COMMENT ON AGGREGATE pg_catalog.max(@extschema@.access_role) IS 'highest role';
 
 -- Casts and accessors
 CREATE FUNCTION @extschema@.level(@extschema@.access_role) RETURNS integer
