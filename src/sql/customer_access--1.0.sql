@@ -315,18 +315,29 @@ CREATE FUNCTION @extschema@.current_user_id() RETURNS uuid
 COMMENT ON FUNCTION @extschema@.current_user_id() IS
     'The application user of this session: the setting customer_access.user_id as a uuid; NULL when unset or empty';
 
+CREATE FUNCTION @extschema@.access_check_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'access_check_support' LANGUAGE C STRICT;
+COMMENT ON FUNCTION @extschema@.access_check_support(internal) IS
+    'Planner support of the checks: selectivity from the grants, an index condition on the customer column, the per-call cost';
+
 CREATE FUNCTION @extschema@.has_customer_access(user_id uuid, customer_id uuid, doc_date date, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_date' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_date' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 CREATE FUNCTION @extschema@.has_customer_access(user_id uuid, customer_id uuid, doc_date timestamptz, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_timestamptz' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_timestamptz' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 CREATE FUNCTION @extschema@.has_customer_access(user_id uuid, customer_id uuid, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_undated' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'has_customer_access_undated' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 CREATE FUNCTION @extschema@.can_access(customer_id uuid, doc_date date, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_date' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_date' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 CREATE FUNCTION @extschema@.can_access(customer_id uuid, doc_date timestamptz, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_timestamptz' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_timestamptz' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 CREATE FUNCTION @extschema@.can_access(customer_id uuid, need @extschema@.access_role)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_undated' LANGUAGE C STABLE PARALLEL SAFE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'can_access_undated' LANGUAGE C STABLE PARALLEL SAFE
+    SUPPORT @extschema@.access_check_support;
 COMMENT ON FUNCTION @extschema@.has_customer_access(uuid, uuid, date, @extschema@.access_role) IS
     'TRUE when the user''s grant on the customer has role >= need and its window admits doc_date (doc_date >= current_date - days_back_access; NULL window: always); never NULL';
 COMMENT ON FUNCTION @extschema@.has_customer_access(uuid, uuid, timestamptz, @extschema@.access_role) IS

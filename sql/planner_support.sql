@@ -1,0 +1,120 @@
+-- Planner support: a policy with the checks uses the customer index for a user who sees
+-- few customers, and a sequential scan for one who sees almost everything; both give the
+-- answers the checks give.
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SET max_parallel_workers_per_gather = 0;
+
+CREATE SCHEMA plan_app;
+CREATE FUNCTION plan_app.customer(n integer) RETURNS uuid LANGUAGE sql IMMUTABLE
+  AS $$ SELECT ('c4' || lpad(to_hex(n), 30, '0'))::uuid $$;
+CREATE TABLE plan_app.orders (id bigint PRIMARY KEY, customer_id uuid NOT NULL, order_date date NOT NULL, note text);
+INSERT INTO plan_app.orders
+  SELECT g, plan_app.customer(g % 2000), current_date - g % 700, 'order ' || g FROM generate_series(1, 100000) g;
+CREATE INDEX orders_customer_idx ON plan_app.orders (customer_id);
+-- a selective user (5 customers, 90 days), an all-seeing one, and 200 ordinary users
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+  SELECT plan_app.customer(c), 'a4000000-0000-0000-0000-000000000001', 'L30', 90 FROM generate_series(1, 5) c;
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+  SELECT plan_app.customer(c), 'a4000000-0000-0000-0000-000000000002', 'L80', NULL FROM generate_series(0, 1999) c;
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+  SELECT plan_app.customer((u * 7 + j) % 2000), ('a4' || lpad(to_hex(1000 + u), 30, '0'))::uuid, 'L20', 30
+    FROM generate_series(1, 200) u, generate_series(1, 3) j;
+ANALYZE plan_app.orders;
+ANALYZE customer_access.external_access;
+
+CREATE ROLE ca_plan_portal;
+GRANT USAGE ON SCHEMA plan_app TO ca_plan_portal;
+GRANT SELECT ON plan_app.orders TO ca_plan_portal;
+ALTER TABLE plan_app.orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY portal_orders ON plan_app.orders FOR SELECT TO ca_plan_portal
+  USING (customer_access.can_access(customer_id, order_date, 'L20'));
+
+SET ROLE ca_plan_portal;
+-- The selective user: an index condition on the customer column, the check as the recheck
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000001';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders;
+SELECT count(*) AS selective_user_rows FROM plan_app.orders;
+EXPLAIN (COSTS OFF) SELECT id, order_date FROM plan_app.orders WHERE note LIKE 'order 1%' ORDER BY id;
+-- The all-seeing user: a sequential scan
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000002';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders;
+SELECT count(*) AS all_seeing_rows FROM plan_app.orders;
+-- No identity: nothing, and cheaply
+RESET customer_access.user_id;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders;
+SELECT count(*) AS no_identity_rows FROM plan_app.orders;
+RESET ROLE;
+
+-- Estimates follow the grants
+CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  RETURN (plan->0->'Plan'->>'Plan Rows')::numeric;
+END $$;
+SELECT pg_temp.estimated_rows($$SELECT * FROM plan_app.orders WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000001', customer_id, order_date, 'L20')$$) AS selective,
+       pg_temp.estimated_rows($$SELECT * FROM plan_app.orders WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000002', customer_id, order_date, 'L20')$$) AS all_seeing,
+       pg_temp.estimated_rows($$SELECT * FROM plan_app.orders WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-0000000000ff', customer_id, order_date, 'L20')$$) AS no_grants,
+       pg_temp.estimated_rows($$SELECT * FROM plan_app.orders WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000001', customer_id, order_date, 'L40')$$) AS need_above_role;
+
+-- Index and sequential plans give the same answers, for every user, need and window
+CREATE TABLE plan_app.users AS SELECT DISTINCT user_id FROM customer_access.external_access;
+CREATE FUNCTION pg_temp.counts(need customer_access.access_role) RETURNS TABLE (user_id uuid, n bigint) LANGUAGE plpgsql AS $$
+DECLARE u uuid;
+BEGIN
+  FOR u IN SELECT p.user_id FROM plan_app.users p ORDER BY 1 LOOP
+    user_id := u;
+    SELECT count(*) INTO n FROM plan_app.orders o WHERE customer_access.has_customer_access(u, o.customer_id, o.order_date, need);
+    RETURN NEXT;
+  END LOOP;
+END $$;
+CREATE TEMP TABLE seq_counts AS SELECT 'L20' AS need, * FROM pg_temp.counts('L20') UNION ALL SELECT 'L30', * FROM pg_temp.counts('L30');
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000002', o.customer_id, o.order_date, 'L20');
+CREATE TEMP TABLE index_counts AS SELECT 'L20' AS need, * FROM pg_temp.counts('L20') UNION ALL SELECT 'L30', * FROM pg_temp.counts('L30');
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+SELECT count(*) AS compared, count(*) FILTER (WHERE s.n = i.n) AS equal, sum(s.n) AS rows_seen
+  FROM seq_counts s JOIN index_counts i USING (need, user_id);
+
+-- A generic plan (user as a parameter) keeps the index condition and stays exact
+SET plan_cache_mode = force_generic_plan;
+PREPARE visible(uuid) AS
+  SELECT count(*) FROM plan_app.orders o WHERE customer_access.has_customer_access($1, o.customer_id, o.order_date, 'L20');
+EXPLAIN (COSTS OFF) EXECUTE visible('a4000000-0000-0000-0000-000000000001');
+EXECUTE visible('a4000000-0000-0000-0000-000000000001');
+EXECUTE visible('a4000000-0000-0000-0000-000000000002');
+DEALLOCATE visible;
+RESET plan_cache_mode;
+
+-- The user from a join: a parameterized index path, the same answers as a hash join
+EXPLAIN (COSTS OFF)
+SELECT u.user_id, count(*) FROM plan_app.users u JOIN plan_app.orders o
+    ON customer_access.has_customer_access(u.user_id, o.customer_id, 'L30')
+ WHERE u.user_id = 'a4000000-0000-0000-0000-000000000001' GROUP BY 1;
+SELECT u.user_id, count(*) FROM plan_app.users u JOIN plan_app.orders o
+    ON customer_access.has_customer_access(u.user_id, o.customer_id, 'L30')
+ WHERE u.user_id IN ('a4000000-0000-0000-0000-000000000001', 'a4000000-0000-0000-0000-000000000002') GROUP BY 1 ORDER BY 1;
+
+-- Where no index condition applies, none is offered: an expression for the customer, a
+-- volatile user, the indexed table's own column as the user
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
+ WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000001', coalesce(o.customer_id, o.customer_id), 'L20');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
+ WHERE customer_access.has_customer_access((CASE WHEN random() < 2 THEN 'a4000000-0000-0000-0000-000000000001' END)::uuid, o.customer_id, 'L20');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
+ WHERE customer_access.has_customer_access(o.customer_id, o.customer_id, 'L20');
+-- a hash index cannot take = ANY: no condition offered for it
+DROP INDEX plan_app.orders_customer_idx;
+CREATE INDEX orders_customer_hash ON plan_app.orders USING hash (customer_id);
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
+ WHERE customer_access.has_customer_access('a4000000-0000-0000-0000-000000000001', o.customer_id, 'L20');
+
+SET customer_access.allow_owner_revoke = on;
+DELETE FROM customer_access.external_access;
+RESET customer_access.allow_owner_revoke;
+DROP SCHEMA plan_app CASCADE;
+DROP ROLE ca_plan_portal;
