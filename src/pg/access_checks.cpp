@@ -38,12 +38,12 @@ bool doc_date(FunctionCallInfo fcinfo, int arg, Dating dating, DayNumber *date) 
 bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) {
     int need_arg = dating == Dating::kUndated ? first + 1 : first + 2;
     if (PG_ARGISNULL(first) || PG_ARGISNULL(need_arg)) return false;
-    GrantKey key{user, from_pg_uuid(PG_GETARG_UUID_P(first))};
+    Uuid customer = from_pg_uuid(PG_GETARG_UUID_P(first));
     Level need = PG_GETARG_ACCESS_ROLE(need_arg);
     DayNumber date = 0;
     bool has_date = dating == Dating::kUndated || doc_date(fcinfo, first + 1, dating, &date);
     DayNumber today;
-    Grant grant = cached_grant(fcinfo, key, &today);
+    Grant grant = cached_grant(fcinfo, user, customer, &today);
     // Undated data: no window applies.
     if (dating == Dating::kUndated) grant.window = Window{true, 0};
     return grant_admits(grant, need, has_date, date, today);

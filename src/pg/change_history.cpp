@@ -4,6 +4,7 @@
 // is taken before that switch.
 #include "boundary.hpp"
 #include "extension_objects.hpp"
+#include "grant_lookup.hpp"
 #include "grant_row.hpp"
 #include "settings.hpp"
 
@@ -73,6 +74,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
             ERROR,
             (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
              errmsg("record_change() must be fired AFTER INSERT, UPDATE or DELETE FOR EACH ROW")));
+    note_grants_changed();
     Relation rel = trigger->tg_relation;
     TupleDesc desc = RelationGetDescr(rel);
     HeapTuple before = TRIGGER_FIRED_BY_INSERT(event) ? nullptr : trigger->tg_trigtuple;

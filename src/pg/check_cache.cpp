@@ -1,5 +1,7 @@
 #include "check_cache.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "utils/date.h"
 #include "utils/snapmgr.h"
@@ -8,9 +10,12 @@ extern "C" {
 namespace customer_access::pg {
 namespace {
 
-// 65,536 slots (about 3 MB) at most: past that the cache starts over, so a user with any
-// number of grants works in bounded memory.
+// 65,536 slots (1.5 MB, 49,152 grants) at most: past that the cache starts over, so a user
+// with any number of grants works in bounded memory.
 constexpr std::uint32_t kMaxSlots = 1u << 16;
+// After this many index lookups for one user in one query, reading all of the user's grants
+// in one index range scan is cheaper than looking up the rest one by one.
+constexpr std::uint32_t kLookupsBeforeBulkLoad = 64;
 
 std::size_t peak_bytes = 0;
 
@@ -30,42 +35,79 @@ struct SnapshotIdentity {
 };
 
 struct CheckState {
+    MemoryContext context;
     GrantSource source;
     SnapshotIdentity statement;
     DayNumber today;
+    UserSlots users;
+    std::uint32_t lookups[UserSlots::kMaxUsers];
     GrantTable table;
     bool has_last;
-    GrantKey last_key;
+    int last_user;
+    Uuid last_customer;
     Grant last_grant;
 };
 
-void allocate_slots(MemoryContext context, GrantTable &table, std::uint32_t capacity) {
-    auto *slots = static_cast<GrantSlot *>(MemoryContextAllocZero(context, sizeof(GrantSlot) * capacity));
-    table.attach(slots, capacity);
-    peak_bytes = std::max(peak_bytes, sizeof(GrantSlot) * capacity);
+void forget_everything(CheckState *state) {
+    state->table.clear();
+    state->users.clear();
+    memset(state->lookups, 0, sizeof state->lookups);
+    state->has_last = false;
 }
 
-// Makes room for one more entry: grows up to kMaxSlots, then forgets everything.
-void make_room(FunctionCallInfo fcinfo, CheckState *state) {
+// Grows the table up to kMaxSlots; false when it is as large as it may be.
+bool grow(CheckState *state) {
     GrantTable &table = state->table;
     std::uint32_t capacity = GrantTable::next_capacity(table.capacity(), kMaxSlots);
-    if (capacity == table.capacity()) {
-        table.clear();
-        return;
-    }
+    if (capacity == table.capacity()) return false;
     GrantTable bigger;
-    allocate_slots(fcinfo->flinfo->fn_mcxt, bigger, capacity);
+    bigger.attach(static_cast<GrantSlot *>(MemoryContextAllocZero(state->context, sizeof(GrantSlot) * capacity)),
+                  capacity);
     table.copy_into(bigger);
-    GrantTable old = table;
+    if (table.capacity() != 0) pfree(table.slot_memory());
     table = bigger;
-    if (old.capacity() != 0) pfree(old.slot_memory());
+    peak_bytes = std::max(peak_bytes, sizeof(GrantSlot) * capacity);
+    return true;
+}
+
+// Stores a looked-up grant; when the table is full at its largest, it starts over.
+void remember(CheckState *state, int user, const Uuid &customer, const Grant &grant) {
+    if (state->table.insert(user, customer, grant)) return;
+    if (!grow(state)) {
+        state->table.clear();
+        state->users.forget_completeness();
+    }
+    state->table.insert(user, customer, grant);
+}
+
+struct BulkLoad {
+    CheckState *state;
+    int user;
+    bool overflow;
+};
+
+void load_grant(void *context, const Uuid &customer, const Grant &grant) {
+    BulkLoad *load = static_cast<BulkLoad *>(context);
+    if (load->overflow) return;
+    if (!load->state->table.insert(load->user, customer, grant) &&
+        !(grow(load->state) && load->state->table.insert(load->user, customer, grant)))
+        load->overflow = true;
+}
+
+// Reads every grant of the user into the table; if they all fit, the user is complete.
+void bulk_load(CheckState *state, Snapshot snapshot, int user, const Uuid &user_id) {
+    BulkLoad load{state, user, false};
+    scan_user_grants(state->source, snapshot, user_id, load_grant, &load);
+    if (!load.overflow) state->users.set_complete(user);
 }
 
 CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
     auto *state = static_cast<CheckState *>(fcinfo->flinfo->fn_extra);
     SnapshotIdentity now = SnapshotIdentity::of(snapshot);
     if (state == nullptr) {
-        state = static_cast<CheckState *>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CheckState)));
+        MemoryContext context = fcinfo->flinfo->fn_mcxt;
+        state = static_cast<CheckState *>(MemoryContextAllocZero(context, sizeof(CheckState)));
+        state->context = context;
         state->source = find_grant_source();
         state->statement = now;
         state->today = GetSQLCurrentDate();
@@ -73,27 +115,40 @@ CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
     } else if (!(state->statement == now)) {
         state->statement = now;
         state->today = GetSQLCurrentDate();
-        state->table.clear();
-        state->has_last = false;
+        forget_everything(state);
     }
     return state;
 }
 
 }  // namespace
 
-Grant cached_grant(FunctionCallInfo fcinfo, const GrantKey &key, DayNumber *today) {
+Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &customer, DayNumber *today) {
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
     CheckState *state = state_for(fcinfo, snapshot);
     *today = state->today;
-    if (state->has_last && same_key(state->last_key, key)) return state->last_grant;
-    const Grant *found = state->table.find(key);
-    Grant grant = found != nullptr ? *found : lookup_grant(state->source, snapshot, key);
-    if (found == nullptr && !state->table.insert(key, grant)) {
-        make_room(fcinfo, state);
-        state->table.insert(key, grant);
+
+    int user = state->users.slot_of(user_id);
+    if (user < 0) {  // more distinct users in one query than slots: start over
+        forget_everything(state);
+        user = state->users.slot_of(user_id);
+    }
+    if (state->has_last && state->last_user == user && same_uuid(state->last_customer, customer))
+        return state->last_grant;
+
+    Grant grant;
+    if (!state->table.find(user, customer, &grant)) {
+        if (!state->users.complete(user) && ++state->lookups[user] == kLookupsBeforeBulkLoad)
+            bulk_load(state, snapshot, user, user_id);
+        if (state->users.complete(user)) {
+            if (!state->table.find(user, customer, &grant)) grant = Grant{false, 0, Window{true, 0}};
+        } else {
+            grant = lookup_grant(state->source, snapshot, user_id, customer);
+        }
+        remember(state, user, customer, grant);
     }
     state->has_last = true;
-    state->last_key = key;
+    state->last_user = user;
+    state->last_customer = customer;
     state->last_grant = grant;
     return grant;
 }

@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 }
 
 namespace customer_access::pg {
@@ -76,8 +77,8 @@ GrantSource find_grant_source() {
     return source;
 }
 
-Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const GrantKey &key) {
-    PairScan s = begin_scan(source, snapshot, key.user, &key.customer);
+Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user, const Uuid &customer) {
+    PairScan s = begin_scan(source, snapshot, user, &customer);
     Grant grant{false, 0, Window{true, 0}};
     if (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) grant = grant_in(s.slot, source);
     end_scan(s);
@@ -109,6 +110,39 @@ double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uui
         },
         &counter);
     return counter.count;
+}
+
+namespace {
+
+struct Estimate {
+    Uuid user;
+    Level need;
+    bool used;
+    std::uint64_t generation;
+    TimestampTz counted_at;
+    double count;
+};
+
+constexpr int kEstimates = 32;
+constexpr long kEstimateLifetimeMs = 1000;
+Estimate estimates[kEstimates];
+int next_estimate = 0;
+std::uint64_t grants_generation = 0;
+
+}  // namespace
+
+void note_grants_changed() { ++grants_generation; }
+
+double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need) {
+    TimestampTz now = GetCurrentTimestamp();
+    for (Estimate &e : estimates)
+        if (e.used && e.need == need && same_uuid(e.user, user) && e.generation == grants_generation &&
+            !TimestampDifferenceExceeds(e.counted_at, now, kEstimateLifetimeMs))
+            return e.count;
+    double count = count_user_grants(source, snapshot, user, need);
+    estimates[next_estimate] = Estimate{user, need, true, grants_generation, now, count};
+    next_estimate = (next_estimate + 1) % kEstimates;
+    return count;
 }
 
 }  // namespace customer_access::pg

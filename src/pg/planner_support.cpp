@@ -94,7 +94,7 @@ double visible_customers(const CheckCall &shape, List *args) {
             known = true;
         }
     }
-    if (known && ActiveSnapshotSet()) return count_user_grants(source, GetActiveSnapshot(), user, need);
+    if (known && ActiveSnapshotSet()) return estimated_user_grants(source, GetActiveSnapshot(), user, need);
     return average_grants_per_user(source.table);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 using namespace customer_access;
@@ -16,61 +17,78 @@ Uuid uuid_of(std::uint64_t hi, std::uint64_t lo) {
     return u;
 }
 
-GrantKey key(std::uint64_t user, std::uint64_t customer) {
-    return GrantKey{uuid_of(0, user), uuid_of(0, customer)};
-}
+Uuid customer(std::uint64_t n) { return uuid_of(0, n); }
 
 // A table over vector memory, growing like the PostgreSQL side does.
 struct OwnedTable {
     std::vector<GrantSlot> slots;
     GrantTable table;
-    explicit OwnedTable(std::uint32_t capacity) : slots(capacity) {
-        table.attach(slots.data(), capacity);
-    }
+    explicit OwnedTable(std::uint32_t capacity) : slots(capacity) { table.attach(slots.data(), capacity); }
 };
+
+const Grant kBasic{true, 10, Window{true, 0}};
 
 }  // namespace
 
 TEST(GrantCache, FindsWhatWasInserted) {
     OwnedTable t(64);
-    EXPECT_EQ(t.table.find(key(1, 2)), nullptr);
-    ASSERT_TRUE(t.table.insert(key(1, 2), Grant{true, 30, {false, 5}}));
-    ASSERT_TRUE(t.table.insert(key(2, 1), Grant{false, 0, {true, 0}}));
-    const Grant *g = t.table.find(key(1, 2));
-    ASSERT_NE(g, nullptr);
-    EXPECT_TRUE(g->exists);
-    EXPECT_EQ(g->level, 30);
-    const Grant *none = t.table.find(key(2, 1));
-    ASSERT_NE(none, nullptr);
-    EXPECT_FALSE(none->exists);
-    EXPECT_EQ(t.table.find(key(1, 1)), nullptr);
+    Grant g;
+    EXPECT_FALSE(t.table.find(0, customer(2), &g));
+    ASSERT_TRUE(t.table.insert(0, customer(2), Grant{true, 30, Window{false, 5}}));
+    ASSERT_TRUE(t.table.insert(1, customer(1), Grant{false, 0, Window{true, 0}}));
+    ASSERT_TRUE(t.table.find(0, customer(2), &g));
+    EXPECT_TRUE(g.exists);
+    EXPECT_EQ(g.level, 30);
+    EXPECT_FALSE(g.window.unlimited);
+    EXPECT_EQ(g.window.days_back, 5);
+    ASSERT_TRUE(t.table.find(1, customer(1), &g));
+    EXPECT_FALSE(g.exists);
+    EXPECT_FALSE(t.table.find(0, customer(1), &g));
     EXPECT_EQ(t.table.size(), 2u);
 }
 
-TEST(GrantCache, UserAndCustomerAreNotConfused) {
+TEST(GrantCache, UsersAreNotConfused) {
     OwnedTable t(64);
-    t.table.insert(key(1, 2), Grant{true, 90, {true, 0}});
-    EXPECT_EQ(t.table.find(key(2, 1)), nullptr);
-    // same bytes in different halves
-    GrantKey a{uuid_of(7, 0), uuid_of(0, 7)}, b{uuid_of(0, 7), uuid_of(7, 0)};
-    t.table.insert(a, Grant{true, 10, {true, 0}});
-    EXPECT_EQ(t.table.find(b), nullptr);
+    t.table.insert(0, customer(7), Grant{true, 90, Window{true, 0}});
+    Grant g;
+    EXPECT_FALSE(t.table.find(1, customer(7), &g));
+    t.table.insert(1, customer(7), kBasic);
+    ASSERT_TRUE(t.table.find(0, customer(7), &g));
+    EXPECT_EQ(g.level, 90);
+    ASSERT_TRUE(t.table.find(1, customer(7), &g));
+    EXPECT_EQ(g.level, 10);
 }
 
-TEST(GrantCache, RefusesPastHalfFullAndGrows) {
+TEST(GrantCache, UserSlots) {
+    auto users = std::make_unique<UserSlots>();
+    EXPECT_EQ(users->slot_of(uuid_of(1, 1)), 0);
+    EXPECT_EQ(users->slot_of(uuid_of(2, 2)), 1);
+    EXPECT_EQ(users->slot_of(uuid_of(1, 1)), 0);
+    EXPECT_FALSE(users->complete(1));
+    users->set_complete(1);
+    EXPECT_TRUE(users->complete(1));
+    users->forget_completeness();
+    EXPECT_FALSE(users->complete(1));
+    for (int i = 2; i < UserSlots::kMaxUsers; ++i) EXPECT_EQ(users->slot_of(uuid_of(9, i)), i);
+    EXPECT_EQ(users->slot_of(uuid_of(10, 10)), -1);
+    EXPECT_EQ(users->slot_of(uuid_of(9, 100)), 100);
+    users->clear();
+    EXPECT_EQ(users->slot_of(uuid_of(10, 10)), 0);
+}
+
+TEST(GrantCache, RefusesPastThreeQuartersFullAndGrows) {
     OwnedTable t(GrantTable::kMinCapacity);
     std::uint32_t inserted = 0;
-    while (t.table.insert(key(1, inserted), Grant{true, 10, {true, 0}}))
-        ++inserted;
-    EXPECT_EQ(inserted, GrantTable::kMinCapacity / 2);
+    while (t.table.insert(0, customer(inserted), kBasic)) ++inserted;
+    EXPECT_EQ(inserted, GrantTable::kMinCapacity * 3 / 4);
     std::uint32_t bigger = GrantTable::next_capacity(t.table.capacity(), 1u << 20);
     EXPECT_EQ(bigger, GrantTable::kMinCapacity * 2);
     OwnedTable grown(bigger);
     t.table.copy_into(grown.table);
     EXPECT_EQ(grown.table.size(), inserted);
-    for (std::uint32_t i = 0; i < inserted; ++i)
-        EXPECT_NE(grown.table.find(key(1, i)), nullptr);
-    EXPECT_TRUE(grown.table.insert(key(1, inserted), Grant{true, 10, {true, 0}}));
+    Grant g;
+    for (std::uint32_t i = 0; i < inserted; ++i) EXPECT_TRUE(grown.table.find(0, customer(i), &g));
+    EXPECT_TRUE(grown.table.insert(0, customer(inserted), kBasic));
 }
 
 TEST(GrantCache, CapacityIsBounded) {
@@ -82,30 +100,33 @@ TEST(GrantCache, CapacityIsBounded) {
 
 TEST(GrantCache, ClearForgetsEverything) {
     OwnedTable t(64);
-    for (std::uint64_t i = 0; i < 20; ++i)
-        t.table.insert(key(i, i), Grant{true, 10, {true, 0}});
+    for (std::uint64_t i = 0; i < 20; ++i) t.table.insert(static_cast<int>(i % 3), customer(i), kBasic);
     t.table.clear();
     EXPECT_EQ(t.table.size(), 0u);
-    for (std::uint64_t i = 0; i < 20; ++i)
-        EXPECT_EQ(t.table.find(key(i, i)), nullptr);
+    Grant g;
+    for (std::uint64_t i = 0; i < 20; ++i) EXPECT_FALSE(t.table.find(static_cast<int>(i % 3), customer(i), &g));
 }
 
-TEST(GrantCache, SequentialUuidsSpreadWell) {
-    // 100,000 sequential customers of one user: every one is found again.
-    const std::uint32_t n = 100000;
-    OwnedTable t(1u << 18);
-    for (std::uint32_t i = 0; i < n; ++i)
-        ASSERT_TRUE(t.table.insert(key(42, i),
-                                   Grant{true, 20, {false, static_cast<std::int32_t>(i % 100)}}));
-    for (std::uint32_t i = 0; i < n; ++i) {
-        const Grant *g = t.table.find(key(42, i));
-        ASSERT_NE(g, nullptr);
-        EXPECT_EQ(g->window.days_back, static_cast<std::int32_t>(i % 100));
+TEST(GrantCache, SequentialAndRandomUuidsSpreadWell) {
+    // 30,000 sequential customers and 30,000 that differ only in their first byte.
+    OwnedTable t(1u << 17);
+    for (std::uint32_t i = 0; i < 30000; ++i) {
+        ASSERT_TRUE(t.table.insert(3, customer(i), Grant{true, 20, Window{false, static_cast<std::int32_t>(i % 100)}}));
+        Uuid first_byte{};
+        first_byte.bytes[0] = static_cast<std::uint8_t>(i);
+        first_byte.bytes[1] = static_cast<std::uint8_t>(i >> 8);
+        ASSERT_TRUE(t.table.insert(4, first_byte, kBasic));
+    }
+    Grant g;
+    for (std::uint32_t i = 0; i < 30000; ++i) {
+        ASSERT_TRUE(t.table.find(3, customer(i), &g));
+        EXPECT_EQ(g.window.days_back, static_cast<std::int32_t>(i % 100));
     }
 }
 
 TEST(GrantCache, EmptyTableFindsNothing) {
     GrantTable t;
-    EXPECT_EQ(t.find(key(1, 1)), nullptr);
-    EXPECT_FALSE(t.insert(key(1, 1), Grant{true, 10, {true, 0}}));
+    Grant g;
+    EXPECT_FALSE(t.find(0, customer(1), &g));
+    EXPECT_FALSE(t.insert(0, customer(1), kBasic));
 }

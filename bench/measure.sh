@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Runs inside scripts/bench's throwaway cluster.
+set -euo pipefail
+rounds=${BENCH_ROUNDS:-7}
+ALL=b0000000-0000-0000-0000-00000000a11a     # sees all 10,000 customers, unlimited
+FIVE=b0000000-0000-0000-0000-000000000005    # sees 5 customers, 90 days
+BIG=b0000000-0000-0000-0000-0000000100c0     # has 100,000 grants
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+echo "== building the dataset (1,000,000 orders; takes a minute or two)"
+start=$(date +%s)
+psql_q -f bench/setup.sql
+echo "   done in $(( $(date +%s) - start )) s"
+
+five_customers=$(psql_q -At -c "SELECT string_agg(quote_literal(customer_id), ',') FROM customer_access.external_access WHERE user_id = '$FIVE'")
+HANDWRITTEN="SELECT count(*) FROM bench.orders WHERE customer_id = ANY (ARRAY[$five_customers]::uuid[]) AND order_date >= current_date - 90"
+COUNT="SELECT count(*) FROM bench.orders"
+# The least any per-row rule costs: reading the two columns it needs and comparing them.
+TRIVIAL="SELECT count(*) FROM bench.orders WHERE customer_id <> '00000000-0000-0000-0000-000000000000' AND order_date > '-infinity'"
+
+# One timed query in a fresh session after one warm-up run of it; prints milliseconds.
+time_query() {  # role user query
+    psql_q -At <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+SET max_parallel_workers_per_gather = 0;
+SET ROLE $1;
+SET customer_access.user_id = '$2';
+$3;
+\timing on
+$3;
+SQL
+}
+
+variants=(
+  "all|no policy|bench_none|$ALL|$COUNT"
+  "all|can_access policy|bench_can_access|$ALL|$COUNT"
+  "all|EXISTS subquery policy|bench_exists|$ALL|$COUNT"
+  "all|LANGUAGE sql function policy|bench_sql_function|$ALL|$COUNT"
+  "all|PL/pgSQL SECURITY DEFINER policy|bench_plpgsql_definer|$ALL|$COUNT"
+  "all|= ANY(ARRAY(SELECT ...)) policy|bench_any_array|$ALL|$COUNT"
+  "five|no policy|bench_none|$FIVE|$COUNT"
+  "five|can_access policy|bench_can_access|$FIVE|$COUNT"
+  "five|EXISTS subquery policy|bench_exists|$FIVE|$COUNT"
+  "five|LANGUAGE sql function policy|bench_sql_function|$FIVE|$COUNT"
+  "five|PL/pgSQL SECURITY DEFINER policy|bench_plpgsql_definer|$FIVE|$COUNT"
+  "five|= ANY(ARRAY(SELECT ...)) policy|bench_any_array|$FIVE|$COUNT"
+  "five|hand-written WHERE, no policy|bench_none|$FIVE|$HANDWRITTEN"
+  "all|no policy, trivial filter on the same two columns|bench_none|$ALL|$TRIVIAL"
+)
+
+declare -A samples counts
+echo "== checking that every variant counts the same rows"
+for v in "${variants[@]}"; do
+    IFS='|' read -r who name role user query <<<"$v"
+    case "$name" in "no policy"*) continue ;; esac
+    n=$(psql_q -At -c "SET ROLE $role" -c "SET customer_access.user_id = '$user'" -c "$query")
+    echo "   $who / $name: $n rows"
+    counts[$who]="${counts[$who]:-} $n"
+done
+for who in all five; do
+    distinct=$(echo ${counts[$who]} | tr ' ' '\n' | sort -u | wc -l)
+    [ "$distinct" -eq 1 ] || { echo "variants disagree for $who: ${counts[$who]}"; exit 1; }
+done
+
+echo "== timing: $rounds rounds, variants interleaved, a warm-up run before each timed run"
+for ((r = 1; r <= rounds; r++)); do
+    printf '   round %d/%d:' "$r" "$rounds"
+    for i in "${!variants[@]}"; do
+        IFS='|' read -r who name role user query <<<"${variants[$i]}"
+        ms=$(time_query "$role" "$user" "$query")
+        samples[$i]="${samples[$i]:-} $ms"
+        printf ' .'
+    done
+    echo
+done
+
+median() { echo "$@" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+declare -A med
+for i in "${!variants[@]}"; do med[$i]=$(median ${samples[$i]}); done
+
+echo "== pgbench: 2 clients, point lookups by order id, 10 s each (all-seeing user)"
+cat > /tmp/customer_access_lookup.sql <<'SQL'
+\set id random(1, 1000000)
+SELECT id, customer_id, order_date, amount FROM bench.orders WHERE id = :id;
+SQL
+tps() {  # role
+    PGOPTIONS="-c role=$1 -c customer_access.user_id=$ALL" pgbench -n -c 2 -j 2 -T 10 -f /tmp/customer_access_lookup.sql 2>/dev/null \
+        | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+tps_none=$(tps bench_none)
+tps_policy=$(tps bench_can_access)
+
+echo "== memory: peak per-query grant cache"
+peak_all=$(psql_q -At <<SQL | tail -1
+SET max_parallel_workers_per_gather = 0;
+SET ROLE bench_can_access;
+SET customer_access.user_id = '$ALL';
+SELECT count(*) FROM bench.orders;
+SELECT customer_access.peak_cache_bytes();
+SQL
+)
+peak_big=$(psql_q -At <<SQL | tail -1
+SELECT count(*) FILTER (WHERE customer_access.has_customer_access('$BIG', customer_id, 'L20'))
+  FROM customer_access.external_access WHERE user_id = '$BIG';
+SELECT customer_access.peak_cache_bytes();
+SQL
+)
+big_visible=$(psql_q -At -c "SELECT count(*) FILTER (WHERE customer_access.has_customer_access('$BIG', customer_id, 'L20')) FROM customer_access.external_access WHERE user_id = '$BIG'")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+    echo "# customer_access benchmark results"
+    echo
+    echo "Produced by \`scripts/bench $rounds\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM,"
+    echo "$(psql_q -At -c 'SELECT version()' | cut -d, -f1); shared_buffers 512MB; serial plans (max_parallel_workers_per_gather = 0)."
+    echo
+    echo "Dataset: 1,000,000 orders over 10,000 customers and two years; $(psql_q -At -c 'SELECT count(DISTINCT user_id) FROM customer_access.external_access') users,"
+    echo "$(psql_q -At -c 'SELECT count(*) FROM customer_access.external_access') grants. \`SELECT count(*) FROM bench.orders\` through each policy;"
+    echo "median of $rounds timed runs (each after a warm-up run in the same session), variants interleaved."
+    echo
+    for who in all five; do
+        if [ "$who" = all ]; then
+            echo "## All-seeing user (10,000 customers, unlimited window)"; floor=0; hand=""
+        else
+            echo "## 5-customer user (90-day window)"; floor=6; hand=12
+        fi
+        echo
+        if [ -n "$hand" ]; then
+            echo "| variant | median ms | × no policy | × hand-written query |"
+            echo "|---|---:|---:|---:|"
+        else
+            echo "| variant | median ms | × no policy |"
+            echo "|---|---:|---:|"
+        fi
+        for i in "${!variants[@]}"; do
+            IFS='|' read -r w name role user query <<<"${variants[$i]}"
+            [ "$w" = "$who" ] || continue
+            line="| $name | ${med[$i]} | $(ratio "${med[$i]}" "${med[$floor]}") |"
+            [ -n "$hand" ] && line="$line $(ratio "${med[$i]}" "${med[$hand]}") |"
+            echo "$line"
+        done
+        echo
+    done
+    echo "## Point lookups (pgbench, 2 clients, 10 s, all-seeing user)"
+    echo
+    echo "| variant | tps | × no policy |"
+    echo "|---|---:|---:|"
+    echo "| no policy | $tps_none | 1.00 |"
+    echo "| can_access policy | $tps_policy | $(ratio "$tps_policy" "$tps_none") |"
+    echo
+    echo "## Memory"
+    echo
+    echo "- Peak per-query grant cache, all-seeing user counting all orders: $peak_all bytes."
+    echo "- Peak per-query grant cache, a user with 100,000 grants checked against each of them"
+    echo "  (100,000 distinct customers in one query, $big_visible visible): $peak_big bytes (the cache is bounded at 65,536 slots and starts over)."
+    echo
+    echo "## Targets"
+    echo
+    echo "- All-seeing user: can_access policy / no policy = $(ratio "${med[1]}" "${med[0]}") (target ≤ 1.3);"
+    echo "  / the trivial two-column filter = $(ratio "${med[1]}" "${med[13]}")."
+    echo "- 5-customer user: can_access policy / hand-written index query = $(ratio "${med[7]}" "${med[12]}") (target ≤ 1.5)."
+    fastest_other_all=$(for i in 2 3 4 5; do echo "${med[$i]}"; done | sort -g | head -1)
+    fastest_other_five=$(for i in 8 9 10 11; do echo "${med[$i]}"; done | sort -g | head -1)
+    echo "- Against the fastest other policy form: all-seeing $(ratio "${med[1]}" "$fastest_other_all"), 5-customer $(ratio "${med[7]}" "$fastest_other_five") (target < 1)."
+} > bench/RESULTS.md
+echo
+cat bench/RESULTS.md
