@@ -76,16 +76,23 @@ SET ROLE ca_nobody;
 SELECT pg_temp.try($$SELECT * FROM customer_access.external_access$$);
 SELECT pg_temp.try($$SELECT * FROM customer_access.external_access_history$$);
 SELECT pg_temp.try($$INSERT INTO customer_access.external_access_history (operation, session_user_name, current_user_name) VALUES ('INSERT', 'x', 'y')$$);
+-- (row security on the grants: the application user must administer the customer)
+RESET ROLE;
+INSERT INTO external_access (customer_id, user_id, role)
+VALUES ('c0000000-0000-0000-0000-000000000004', 'a0000000-0000-0000-0000-0000000000ad', 'Admin');
+SET customer_access.user_id = 'a0000000-0000-0000-0000-0000000000ad';
 SET ROLE ca_app;
 INSERT INTO customer_access.external_access (customer_id, user_id, role)
 VALUES ('c0000000-0000-0000-0000-000000000004', 'a0000000-0000-0000-0000-000000000004', 'L10');
-UPDATE customer_access.external_access SET role = 'L20' WHERE customer_id = 'c0000000-0000-0000-0000-000000000004';
-DELETE FROM customer_access.external_access WHERE customer_id = 'c0000000-0000-0000-0000-000000000004';
+UPDATE customer_access.external_access SET role = 'L20' WHERE user_id = 'a0000000-0000-0000-0000-000000000004';
+DELETE FROM customer_access.external_access WHERE user_id = 'a0000000-0000-0000-0000-000000000004';
 SELECT pg_temp.try($$SELECT * FROM customer_access.external_access_history$$);
 RESET ROLE;
-SELECT operation, current_user_name, session_user_name = session_user AS session_ok
+RESET customer_access.user_id;
+DELETE FROM external_access WHERE user_id = 'a0000000-0000-0000-0000-0000000000ad';
+SELECT operation, current_user_name, session_user_name = session_user AS session_ok, application_user_id
   FROM external_access_history WHERE access_id IN (SELECT access_id FROM external_access_history
-       WHERE new_row->>'customer_id' = 'c0000000-0000-0000-0000-000000000004') ORDER BY history_id;
+       WHERE new_row->>'user_id' = 'a0000000-0000-0000-0000-000000000004') ORDER BY history_id;
 
 -- pg_dump keeps the rows: both tables and the history's sequence are configuration
 SELECT unnest(extconfig)::regclass AS dumped, unnest(extcondition) AS condition

@@ -81,14 +81,17 @@ SELECT count(*) AS history_of_refused_changes FROM external_access_history
  WHERE changed_at >= (SELECT min(changed_at) FROM external_access_history WHERE new_row->>'notes' = 'owner, unlimited')
    AND operation <> 'INSERT';
 
--- The table owner and other roles are refused too (not only the superuser)
+-- The customer's Admin, through an application role with every privilege, is refused too
 CREATE ROLE ca_admin_role;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON external_access TO ca_admin_role;
 GRANT SELECT, UPDATE, DELETE ON app_customers TO ca_admin_role;
+SET customer_access.user_id = 'a1000000-0000-0000-0000-00000000000c';
 SET ROLE ca_admin_role;
+SELECT count(*) AS grants_the_admin_sees FROM customer_access.external_access;
 SELECT pg_temp.try($$DELETE FROM customer_access.external_access WHERE role = 'L90'$$);
 SELECT pg_temp.try($$TRUNCATE customer_access.external_access$$);
 RESET ROLE;
+RESET customer_access.user_id;
 
 -- Allowed: notes, widening the window, a no-op update; non-Owner rows change freely
 UPDATE external_access SET notes = 'still the owner' WHERE user_id = 'a1000000-0000-0000-0000-00000000000a';

@@ -12,8 +12,10 @@ bool at_load_limit(std::uint32_t size, std::uint32_t capacity) {
 }  // namespace
 
 std::uint32_t GrantTable::next_capacity(std::uint32_t capacity, std::uint32_t max_capacity) {
-    if (capacity == 0) return kMinCapacity < max_capacity ? kMinCapacity : max_capacity;
-    if (capacity >= max_capacity / 2) return max_capacity;
+    if (capacity == 0)
+        return kMinCapacity < max_capacity ? kMinCapacity : max_capacity;
+    if (capacity >= max_capacity / 2)
+        return max_capacity;
     return capacity * 2;
 }
 
@@ -24,31 +26,37 @@ void GrantTable::attach(GrantSlot *slots, std::uint32_t capacity) {
 }
 
 bool GrantTable::insert(int user, const Uuid &customer, const Grant &grant) {
-    if (capacity_ == 0) return false;
+    if (capacity_ == 0)
+        return false;
     GrantSlot &slot = slots_[index_of(user, customer)];
     if (slot.user == 0) {
-        if (at_load_limit(size_, capacity_)) return false;
+        if (at_load_limit(size_, capacity_))
+            return false;
         slot.user = static_cast<std::uint8_t>(user + 1);
         slot.customer = customer;
         ++size_;
     }
     slot.level = grant.level;
     slot.days_back = grant.window.days_back;
-    slot.flags = static_cast<std::uint8_t>((grant.exists ? kExists : 0) | (grant.window.unlimited ? kUnlimited : 0));
+    slot.flags = static_cast<std::uint8_t>((grant.exists ? kExists : 0) |
+                                           (grant.window.unlimited ? kUnlimited : 0));
     return true;
 }
 
 void GrantTable::copy_into(GrantTable &bigger) const {
     for (std::uint32_t i = 0; i < capacity_; ++i) {
         const GrantSlot &s = slots_[i];
-        if (s.user == 0) continue;
+        if (s.user == 0)
+            continue;
         bigger.insert(s.user - 1, s.customer,
-                      Grant{(s.flags & kExists) != 0, s.level, Window{(s.flags & kUnlimited) != 0, s.days_back}});
+                      Grant{(s.flags & kExists) != 0, s.level,
+                            Window{(s.flags & kUnlimited) != 0, s.days_back}});
     }
 }
 
 void GrantTable::clear() {
-    if (capacity_ != 0) std::memset(static_cast<void *>(slots_), 0, sizeof(GrantSlot) * capacity_);
+    if (capacity_ != 0)
+        std::memset(static_cast<void *>(slots_), 0, sizeof(GrantSlot) * capacity_);
     size_ = 0;
 }
 

@@ -21,7 +21,9 @@ struct Uuid {
     std::uint8_t bytes[16];
 };
 
-inline bool same_uuid(const Uuid &a, const Uuid &b) { return std::memcmp(a.bytes, b.bytes, 16) == 0; }
+inline bool same_uuid(const Uuid &a, const Uuid &b) {
+    return std::memcmp(a.bytes, b.bytes, 16) == 0;
+}
 
 // The grant a pair has: exists false when the pair has no row.
 struct Grant {
@@ -48,15 +50,18 @@ static_assert(sizeof(GrantSlot) == 24);
 
 // The users one query has checked, numbered 0..kMaxUsers-1.
 class UserSlots {
-public:
+  public:
     static constexpr int kMaxUsers = 255;
 
     // The slot of this user, registering it if new; -1 when all slots are taken.
     int slot_of(const Uuid &user) {
-        if (count_ > 0 && same_uuid(users_[last_], user)) return last_;
+        if (count_ > 0 && same_uuid(users_[last_], user))
+            return last_;
         for (int i = 0; i < count_; ++i)
-            if (same_uuid(users_[i], user)) return last_ = i;
-        if (count_ == kMaxUsers) return -1;
+            if (same_uuid(users_[i], user))
+                return last_ = i;
+        if (count_ == kMaxUsers)
+            return -1;
         users_[count_] = user;
         complete_[count_] = false;
         return last_ = count_++;
@@ -66,11 +71,12 @@ public:
     void set_complete(int slot) { complete_[slot] = true; }
     // After the table was emptied no user is complete any more.
     void forget_completeness() {
-        for (int i = 0; i < count_; ++i) complete_[i] = false;
+        for (int i = 0; i < count_; ++i)
+            complete_[i] = false;
     }
     void clear() { count_ = last_ = 0; }
 
-private:
+  private:
     Uuid users_[kMaxUsers];
     bool complete_[kMaxUsers];
     int count_ = 0;
@@ -78,7 +84,7 @@ private:
 };
 
 class GrantTable {
-public:
+  public:
     static constexpr std::uint32_t kMinCapacity = 64;
 
     // The slot count to allocate after `capacity` (0: none yet), never above max_capacity.
@@ -89,9 +95,11 @@ public:
 
     // The grant of (user slot, customer) into *out; false when it is not in the table.
     bool find(int user, const Uuid &customer, Grant *out) const {
-        if (capacity_ == 0) return false;
+        if (capacity_ == 0)
+            return false;
         const GrantSlot &slot = slots_[index_of(user, customer)];
-        if (slot.user == 0) return false;
+        if (slot.user == 0)
+            return false;
         *out = Grant{(slot.flags & kExists) != 0, slot.level,
                      Window{(slot.flags & kUnlimited) != 0, slot.days_back}};
         return true;
@@ -109,7 +117,7 @@ public:
     std::uint32_t capacity() const { return capacity_; }
     GrantSlot *slot_memory() const { return slots_; }
 
-private:
+  private:
     static constexpr std::uint8_t kExists = 1, kUnlimited = 2;
 
     static std::uint64_t hash(int user, const Uuid &customer) {
@@ -125,7 +133,8 @@ private:
         const std::uint32_t mask = capacity_ - 1;
         std::uint32_t i = static_cast<std::uint32_t>(hash(user, customer) >> 32) & mask;
         const std::uint8_t tag = static_cast<std::uint8_t>(user + 1);
-        while (slots_[i].user != 0 && !(slots_[i].user == tag && same_uuid(slots_[i].customer, customer)))
+        while (slots_[i].user != 0 &&
+               !(slots_[i].user == tag && same_uuid(slots_[i].customer, customer)))
             i = (i + 1) & mask;
         return i;
     }

@@ -26,7 +26,8 @@ enum class Dating { kDate, kTimestamp, kUndated };
 // The date argument at `arg`: false for NULL. Timestamps count by their date in the
 // session's time zone; the infinities map to the infinite dates.
 bool doc_date(FunctionCallInfo fcinfo, int arg, Dating dating, DayNumber *date) {
-    if (PG_ARGISNULL(arg)) return false;
+    if (PG_ARGISNULL(arg))
+        return false;
     if (dating == Dating::kDate)
         *date = PG_GETARG_DATEADT(arg);
     else
@@ -37,7 +38,8 @@ bool doc_date(FunctionCallInfo fcinfo, int arg, Dating dating, DayNumber *date) 
 // The shared body: args are (customer, [date,] need), starting at `first`.
 bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) {
     int need_arg = dating == Dating::kUndated ? first + 1 : first + 2;
-    if (PG_ARGISNULL(first) || PG_ARGISNULL(need_arg)) return false;
+    if (PG_ARGISNULL(first) || PG_ARGISNULL(need_arg))
+        return false;
     Uuid customer = from_pg_uuid(PG_GETARG_UUID_P(first));
     Level need = PG_GETARG_ACCESS_ROLE(need_arg);
     DayNumber date = 0;
@@ -45,39 +47,49 @@ bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) 
     DayNumber today;
     Grant grant = cached_grant(fcinfo, user, customer, &today);
     // Undated data: no window applies.
-    if (dating == Dating::kUndated) grant.window = Window{true, 0};
+    if (dating == Dating::kUndated)
+        grant.window = Window{true, 0};
     return grant_admits(grant, need, has_date, date, today);
 }
 
 bool check_for_user_arg(FunctionCallInfo fcinfo, Dating dating) {
-    if (PG_ARGISNULL(0)) return false;
+    if (PG_ARGISNULL(0))
+        return false;
     return check(fcinfo, from_pg_uuid(PG_GETARG_UUID_P(0)), 1, dating);
 }
 
 bool check_for_current_user(FunctionCallInfo fcinfo, Dating dating) {
     Uuid user;
-    if (!current_application_user(&user)) return false;
+    if (!current_application_user(&user))
+        return false;
     return check(fcinfo, user, 0, dating);
 }
 
 }  // namespace
 
-CUSTOMER_ACCESS_FUNCTION(has_customer_access_date) { PG_RETURN_BOOL(check_for_user_arg(fcinfo, Dating::kDate)); }
+CUSTOMER_ACCESS_FUNCTION(has_customer_access_date) {
+    PG_RETURN_BOOL(check_for_user_arg(fcinfo, Dating::kDate));
+}
 CUSTOMER_ACCESS_FUNCTION(has_customer_access_timestamptz) {
     PG_RETURN_BOOL(check_for_user_arg(fcinfo, Dating::kTimestamp));
 }
 CUSTOMER_ACCESS_FUNCTION(has_customer_access_undated) {
     PG_RETURN_BOOL(check_for_user_arg(fcinfo, Dating::kUndated));
 }
-CUSTOMER_ACCESS_FUNCTION(can_access_date) { PG_RETURN_BOOL(check_for_current_user(fcinfo, Dating::kDate)); }
+CUSTOMER_ACCESS_FUNCTION(can_access_date) {
+    PG_RETURN_BOOL(check_for_current_user(fcinfo, Dating::kDate));
+}
 CUSTOMER_ACCESS_FUNCTION(can_access_timestamptz) {
     PG_RETURN_BOOL(check_for_current_user(fcinfo, Dating::kTimestamp));
 }
-CUSTOMER_ACCESS_FUNCTION(can_access_undated) { PG_RETURN_BOOL(check_for_current_user(fcinfo, Dating::kUndated)); }
+CUSTOMER_ACCESS_FUNCTION(can_access_undated) {
+    PG_RETURN_BOOL(check_for_current_user(fcinfo, Dating::kUndated));
+}
 
 CUSTOMER_ACCESS_FUNCTION(current_user_id) {
     Uuid user;
-    if (!current_application_user(&user)) PG_RETURN_NULL();
+    if (!current_application_user(&user))
+        PG_RETURN_NULL();
     pg_uuid_t *result = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
     memcpy(result->data, user.bytes, sizeof user.bytes);
     PG_RETURN_UUID_P(result);
@@ -94,7 +106,8 @@ struct GrantRows {
 
 void emit_grant_row(void *context, const Uuid &customer, const Grant &grant) {
     GrantRows *rows = static_cast<GrantRows *>(context);
-    if (grant.level < rows->need) return;
+    if (grant.level < rows->need)
+        return;
     pg_uuid_t *customer_datum = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
     memcpy(customer_datum->data, customer.bytes, sizeof customer.bytes);
     Datum values[4] = {UUIDPGetDatum(customer_datum), role_to_datum(grant.level), 0, 0};
@@ -104,7 +117,8 @@ void emit_grant_row(void *context, const Uuid &customer, const Grant &grant) {
         // A window reaching before the first representable date starts at -infinity.
         std::int64_t first = first_visible_day(rows->today, grant.window.days_back);
         constexpr std::int64_t kFirstDate = DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE;
-        values[3] = DateADTGetDatum(first < kFirstDate ? DATEVAL_NOBEGIN : static_cast<DateADT>(first));
+        values[3] =
+            DateADTGetDatum(first < kFirstDate ? DATEVAL_NOBEGIN : static_cast<DateADT>(first));
     }
     tuplestore_putvalues(rows->store, rows->desc, values, nulls);
 }
@@ -114,11 +128,13 @@ void emit_grant_row(void *context, const Uuid &customer, const Grant &grant) {
 // accessible_customers(user_id, need): the user's grants with role >= need.
 CUSTOMER_ACCESS_FUNCTION(accessible_customers) {
     InitMaterializedSRF(fcinfo, 0);
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        PG_RETURN_NULL();
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-    GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1), GetSQLCurrentDate()};
-    scan_user_grants(find_grant_source(), GetActiveSnapshot(), from_pg_uuid(PG_GETARG_UUID_P(0)), emit_grant_row,
-                     &rows);
+    GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1),
+                   GetSQLCurrentDate()};
+    scan_user_grants(find_grant_source(), GetActiveSnapshot(), from_pg_uuid(PG_GETARG_UUID_P(0)),
+                     emit_grant_row, &rows);
     PG_RETURN_NULL();
 }
 
@@ -133,7 +149,8 @@ struct CustomerList {
 
 void collect_customer(void *context, const Uuid &customer, const Grant &grant) {
     CustomerList *list = static_cast<CustomerList *>(context);
-    if (grant.level < list->need) return;
+    if (grant.level < list->need)
+        return;
     if (list->count == list->allocated) {
         list->allocated *= 2;
         list->items = static_cast<Datum *>(repalloc(list->items, sizeof(Datum) * list->allocated));
@@ -151,11 +168,14 @@ CUSTOMER_ACCESS_FUNCTION(accessible_customer_ids) {
     CustomerList list{static_cast<Datum *>(palloc(sizeof(Datum) * 16)), 0, 16, 0};
     if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1)) {
         list.need = PG_GETARG_ACCESS_ROLE(1);
-        scan_user_grants(find_grant_source(), GetActiveSnapshot(), from_pg_uuid(PG_GETARG_UUID_P(0)),
-                         collect_customer, &list);
+        scan_user_grants(find_grant_source(), GetActiveSnapshot(),
+                         from_pg_uuid(PG_GETARG_UUID_P(0)), collect_customer, &list);
     }
-    PG_RETURN_ARRAYTYPE_P(construct_array(list.items, list.count, UUIDOID, sizeof(pg_uuid_t), false, TYPALIGN_CHAR));
+    PG_RETURN_ARRAYTYPE_P(
+        construct_array(list.items, list.count, UUIDOID, sizeof(pg_uuid_t), false, TYPALIGN_CHAR));
 }
 
 // peak_cache_bytes(): the largest per-query grant cache this backend has built.
-CUSTOMER_ACCESS_FUNCTION(peak_cache_bytes) { PG_RETURN_INT64(static_cast<int64>(peak_cache_bytes())); }
+CUSTOMER_ACCESS_FUNCTION(peak_cache_bytes) {
+    PG_RETURN_INT64(static_cast<int64>(peak_cache_bytes()));
+}

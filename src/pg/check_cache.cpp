@@ -28,9 +28,12 @@ struct SnapshotIdentity {
     CommandId curcid;
     uint64 completion_count;
 
-    static SnapshotIdentity of(Snapshot s) { return {s->xmin, s->xmax, s->curcid, s->snapXactCompletionCount}; }
+    static SnapshotIdentity of(Snapshot s) {
+        return {s->xmin, s->xmax, s->curcid, s->snapXactCompletionCount};
+    }
     bool operator==(const SnapshotIdentity &o) const {
-        return xmin == o.xmin && xmax == o.xmax && curcid == o.curcid && completion_count == o.completion_count;
+        return xmin == o.xmin && xmax == o.xmax && curcid == o.curcid &&
+               completion_count == o.completion_count;
     }
 };
 
@@ -59,12 +62,15 @@ void forget_everything(CheckState *state) {
 bool grow(CheckState *state) {
     GrantTable &table = state->table;
     std::uint32_t capacity = GrantTable::next_capacity(table.capacity(), kMaxSlots);
-    if (capacity == table.capacity()) return false;
+    if (capacity == table.capacity())
+        return false;
     GrantTable bigger;
-    bigger.attach(static_cast<GrantSlot *>(MemoryContextAllocZero(state->context, sizeof(GrantSlot) * capacity)),
+    bigger.attach(static_cast<GrantSlot *>(
+                      MemoryContextAllocZero(state->context, sizeof(GrantSlot) * capacity)),
                   capacity);
     table.copy_into(bigger);
-    if (table.capacity() != 0) pfree(table.slot_memory());
+    if (table.capacity() != 0)
+        pfree(table.slot_memory());
     table = bigger;
     peak_bytes = std::max(peak_bytes, sizeof(GrantSlot) * capacity);
     return true;
@@ -72,7 +78,8 @@ bool grow(CheckState *state) {
 
 // Stores a looked-up grant; when the table is full at its largest, it starts over.
 void remember(CheckState *state, int user, const Uuid &customer, const Grant &grant) {
-    if (state->table.insert(user, customer, grant)) return;
+    if (state->table.insert(user, customer, grant))
+        return;
     if (!grow(state)) {
         state->table.clear();
         state->users.forget_completeness();
@@ -88,7 +95,8 @@ struct BulkLoad {
 
 void load_grant(void *context, const Uuid &customer, const Grant &grant) {
     BulkLoad *load = static_cast<BulkLoad *>(context);
-    if (load->overflow) return;
+    if (load->overflow)
+        return;
     if (!load->state->table.insert(load->user, customer, grant) &&
         !(grow(load->state) && load->state->table.insert(load->user, customer, grant)))
         load->overflow = true;
@@ -98,7 +106,8 @@ void load_grant(void *context, const Uuid &customer, const Grant &grant) {
 void bulk_load(CheckState *state, Snapshot snapshot, int user, const Uuid &user_id) {
     BulkLoad load{state, user, false};
     scan_user_grants(state->source, snapshot, user_id, load_grant, &load);
-    if (!load.overflow) state->users.set_complete(user);
+    if (!load.overflow)
+        state->users.set_complete(user);
 }
 
 CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
@@ -122,7 +131,8 @@ CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
 
 }  // namespace
 
-Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &customer, DayNumber *today) {
+Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &customer,
+                   DayNumber *today) {
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
     CheckState *state = state_for(fcinfo, snapshot);
     *today = state->today;
@@ -140,7 +150,8 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
         if (!state->users.complete(user) && ++state->lookups[user] == kLookupsBeforeBulkLoad)
             bulk_load(state, snapshot, user, user_id);
         if (state->users.complete(user)) {
-            if (!state->table.find(user, customer, &grant)) grant = Grant{false, 0, Window{true, 0}};
+            if (!state->table.find(user, customer, &grant))
+                grant = Grant{false, 0, Window{true, 0}};
         } else {
             grant = lookup_grant(state->source, snapshot, user_id, customer);
         }
@@ -153,6 +164,8 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
     return grant;
 }
 
-std::size_t peak_cache_bytes() { return peak_bytes; }
+std::size_t peak_cache_bytes() {
+    return peak_bytes;
+}
 
 }  // namespace customer_access::pg

@@ -21,8 +21,9 @@ namespace {
 AttrNumber column(Oid table, const char *name) {
     AttrNumber attnum = get_attnum(table, name);
     if (attnum == InvalidAttrNumber)
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("column %s of customer_access.external_access does not exist", name)));
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("column %s of customer_access.external_access does not exist", name)));
     return attnum;
 }
 
@@ -31,7 +32,8 @@ Grant grant_in(TupleTableSlot *slot, const GrantSource &source) {
     Datum role = slot_getattr(slot, source.role_column, &isnull);
     Grant grant{!isnull, isnull ? Level{0} : DatumGetUInt8(role), Window{true, 0}};
     Datum days = slot_getattr(slot, source.days_back_column, &isnull);
-    if (!isnull) grant.window = Window{false, DatumGetInt32(days)};
+    if (!isnull)
+        grant.window = Window{false, DatumGetInt32(days)};
     return grant;
 }
 
@@ -43,7 +45,8 @@ struct PairScan {
     TupleTableSlot *slot;
 };
 
-PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &user, const Uuid *customer) {
+PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                    const Uuid *customer) {
     PairScan s;
     s.table = table_open(source.table, AccessShareLock);
     s.index = index_open(source.pair_index, AccessShareLock);
@@ -51,7 +54,8 @@ PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &us
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(user)));
     int nkeys = 1;
     if (customer != nullptr)
-        ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(*customer)));
+        ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_UUID_EQ,
+                    UUIDPGetDatum(as_pg_uuid(*customer)));
     s.scan = index_beginscan(s.table, s.index, snapshot, nkeys, 0);
     index_rescan(s.scan, keys, nkeys, nullptr, 0);
     s.slot = table_slot_create(s.table, nullptr);
@@ -77,27 +81,31 @@ GrantSource find_grant_source() {
     return source;
 }
 
-Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user, const Uuid &customer) {
+Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                   const Uuid &customer) {
     PairScan s = begin_scan(source, snapshot, user, &customer);
     Grant grant{false, 0, Window{true, 0}};
-    if (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) grant = grant_in(s.slot, source);
+    if (index_getnext_slot(s.scan, ForwardScanDirection, s.slot))
+        grant = grant_in(s.slot, source);
     end_scan(s);
     return grant;
 }
 
-void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, GrantVisitor visit,
-                      void *context) {
+void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                      GrantVisitor visit, void *context) {
     PairScan s = begin_scan(source, snapshot, user, nullptr);
     while (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) {
         bool isnull;
         Datum customer = slot_getattr(s.slot, source.customer_column, &isnull);
-        if (isnull) continue;
+        if (isnull)
+            continue;
         visit(context, from_pg_uuid(DatumGetUUIDP(customer)), grant_in(s.slot, source));
     }
     end_scan(s);
 }
 
-double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need) {
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                         Level need) {
     struct Counter {
         Level need;
         double count;
@@ -106,7 +114,8 @@ double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uui
         source, snapshot, user,
         [](void *context, const Uuid &, const Grant &grant) {
             Counter *c = static_cast<Counter *>(context);
-            if (grant.level >= c->need) c->count += 1;
+            if (grant.level >= c->need)
+                c->count += 1;
         },
         &counter);
     return counter.count;
@@ -131,12 +140,16 @@ std::uint64_t grants_generation = 0;
 
 }  // namespace
 
-void note_grants_changed() { ++grants_generation; }
+void note_grants_changed() {
+    ++grants_generation;
+}
 
-double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need) {
+double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                             Level need) {
     TimestampTz now = GetCurrentTimestamp();
     for (Estimate &e : estimates)
-        if (e.used && e.need == need && same_uuid(e.user, user) && e.generation == grants_generation &&
+        if (e.used && e.need == need && same_uuid(e.user, user) &&
+            e.generation == grants_generation &&
             !TimestampDifferenceExceeds(e.counted_at, now, kEstimateLifetimeMs))
             return e.count;
     double count = count_user_grants(source, snapshot, user, need);

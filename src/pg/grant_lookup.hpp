@@ -24,26 +24,31 @@ struct GrantSource {
 GrantSource find_grant_source();
 
 // The grant of one (user, customer) pair; exists false when there is none.
-Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user, const Uuid &customer);
+Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                   const Uuid &customer);
 
 // Calls visit(customer, grant) for every grant of the user, in customer order.
 // visit must be a plain function pointer: it runs inside the scan and may ereport.
 using GrantVisitor = void (*)(void *context, const Uuid &customer, const Grant &grant);
-void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, GrantVisitor visit,
-                      void *context);
+void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                      GrantVisitor visit, void *context);
 
 // How many of the user's grants have a role >= need (one index scan).
-double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need);
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                         Level need);
 
 // The same count for planner estimates, remembered for up to a second so that planning a
 // point lookup does not scan a large user's grants every time. This backend's own grant
 // changes are seen at once; other sessions' within a second. Answers never depend on it.
-double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need);
+double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                             Level need);
 
 // Called by the change-history trigger on every grant change this backend makes.
 void note_grants_changed();
 
-inline const pg_uuid_t *as_pg_uuid(const Uuid &u) { return reinterpret_cast<const pg_uuid_t *>(&u); }
+inline const pg_uuid_t *as_pg_uuid(const Uuid &u) {
+    return reinterpret_cast<const pg_uuid_t *>(&u);
+}
 inline Uuid from_pg_uuid(const pg_uuid_t *u) {
     Uuid out;
     memcpy(out.bytes, u->data, sizeof out.bytes);

@@ -51,7 +51,8 @@ struct CheckCall {
 CheckCall call_shape(Oid funcid, int nargs) {
     char *name = get_func_name(funcid);
     bool is_can_access = name != nullptr && strcmp(name, "can_access") == 0;
-    if (is_can_access) return CheckCall{-1, 0, nargs - 1};
+    if (is_can_access)
+        return CheckCall{-1, 0, nargs - 1};
     return CheckCall{0, 1, nargs - 1};
 }
 
@@ -59,16 +60,21 @@ CheckCall call_shape(Oid funcid, int nargs) {
 // user is known; the average user's otherwise.
 double average_grants_per_user(Oid table) {
     HeapTuple cls = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(cls)) return kDefaultGrantsPerUser;
+    if (!HeapTupleIsValid(cls))
+        return kDefaultGrantsPerUser;
     double rows = reinterpret_cast<Form_pg_class>(GETSTRUCT(cls))->reltuples;
     ReleaseSysCache(cls);
-    HeapTuple stats = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(table),
-                                      Int16GetDatum(get_attnum(table, "user_id")), BoolGetDatum(false));
-    if (!HeapTupleIsValid(stats)) return kDefaultGrantsPerUser;
+    HeapTuple stats =
+        SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(table),
+                        Int16GetDatum(get_attnum(table, "user_id")), BoolGetDatum(false));
+    if (!HeapTupleIsValid(stats))
+        return kDefaultGrantsPerUser;
     double distinct = reinterpret_cast<Form_pg_statistic>(GETSTRUCT(stats))->stadistinct;
     ReleaseSysCache(stats);
-    if (distinct < 0) distinct = -distinct * rows;
-    if (rows <= 0 || distinct < 1) return kDefaultGrantsPerUser;
+    if (distinct < 0)
+        distinct = -distinct * rows;
+    if (rows <= 0 || distinct < 1)
+        return kDefaultGrantsPerUser;
     return rows / distinct;
 }
 
@@ -77,7 +83,8 @@ double visible_customers(const CheckCall &shape, List *args) {
     Node *need_node = static_cast<Node *>(list_nth(args, shape.need_arg));
     if (IsA(need_node, Const)) {
         Const *c = reinterpret_cast<Const *>(need_node);
-        if (c->constisnull) return 0;
+        if (c->constisnull)
+            return 0;
         need = role_from_datum(c->constvalue);
     }
     GrantSource source = find_grant_source();
@@ -89,23 +96,27 @@ double visible_customers(const CheckCall &shape, List *args) {
         Node *user_node = static_cast<Node *>(list_nth(args, shape.user_arg));
         if (IsA(user_node, Const)) {
             Const *c = reinterpret_cast<Const *>(user_node);
-            if (c->constisnull) return 0;
+            if (c->constisnull)
+                return 0;
             user = from_pg_uuid(DatumGetUUIDP(c->constvalue));
             known = true;
         }
     }
-    if (known && ActiveSnapshotSet()) return estimated_user_grants(source, GetActiveSnapshot(), user, need);
+    if (known && ActiveSnapshotSet())
+        return estimated_user_grants(source, GetActiveSnapshot(), user, need);
     return average_grants_per_user(source.table);
 }
 
 // The share of the table's rows a check passes: visible customers / distinct customers.
 double visible_share(PlannerInfo *root, const CheckCall &shape, List *args, int var_relid) {
     VariableStatData vardata;
-    examine_variable(root, static_cast<Node *>(list_nth(args, shape.customer_arg)), var_relid, &vardata);
+    examine_variable(root, static_cast<Node *>(list_nth(args, shape.customer_arg)), var_relid,
+                     &vardata);
     bool is_default;
     double distinct = get_variable_numdistinct(&vardata, &is_default);
     ReleaseVariableStats(vardata);
-    if (distinct < 1) distinct = 1;
+    if (distinct < 1)
+        distinct = 1;
     double share = visible_customers(shape, args) / distinct;
     return share > 1.0 ? 1.0 : share;
 }
@@ -117,31 +128,37 @@ FuncExpr *call(Oid funcid, Oid result_type, List *args) {
 // customer_column = ANY(accessible_customer_ids(user, need)), or NIL when it does not apply.
 List *index_condition(SupportRequestIndexCondition *req) {
     FuncExpr *check = reinterpret_cast<FuncExpr *>(req->node);
-    if (!IsA(check, FuncExpr)) return NIL;
+    if (!IsA(check, FuncExpr))
+        return NIL;
     CheckCall shape = call_shape(req->funcid, list_length(check->args));
-    if (req->indexarg != shape.customer_arg || !req->index->amsearcharray) return NIL;
+    if (req->indexarg != shape.customer_arg || !req->index->amsearcharray)
+        return NIL;
     Oid equals = get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber);
-    if (!OidIsValid(equals)) return NIL;
+    if (!OidIsValid(equals))
+        return NIL;
 
     // The user and the need become the right-hand side: they must not depend on the
     // indexed table's row, and must give one value per scan.
     List *rhs_args = NIL;
     for (int arg : {shape.user_arg, shape.need_arg}) {
-        if (arg < 0) continue;
+        if (arg < 0)
+            continue;
         Node *node = static_cast<Node *>(list_nth(check->args, arg));
         if (bms_is_member(req->index->rel->relid, pull_varnos(req->root, node)) ||
             contain_volatile_functions(node))
             return NIL;
         rhs_args = lappend(rhs_args, copyObjectImpl(node));
     }
-    if (visible_share(req->root, shape, check->args, 0) > kIndexWorthwhileShare) return NIL;
+    if (visible_share(req->root, shape, check->args, 0) > kIndexWorthwhileShare)
+        return NIL;
 
     Oid role_type = access_role_type_oid();
     if (shape.user_arg < 0)
         rhs_args = list_make2(call(extension_function("current_user_id", 0, nullptr), UUIDOID, NIL),
                               linitial(rhs_args));
     Oid ids_args[2] = {UUIDOID, role_type};
-    FuncExpr *ids = call(extension_function("accessible_customer_ids", 2, ids_args), UUIDARRAYOID, rhs_args);
+    FuncExpr *ids =
+        call(extension_function("accessible_customer_ids", 2, ids_args), UUIDARRAYOID, rhs_args);
 
     ScalarArrayOpExpr *any = makeNode(ScalarArrayOpExpr);
     any->opno = equals;
@@ -161,7 +178,8 @@ CUSTOMER_ACCESS_FUNCTION(access_check_support) {
     if (IsA(request, SupportRequestSelectivity)) {
         auto *req = reinterpret_cast<SupportRequestSelectivity *>(request);
         CheckCall shape = call_shape(req->funcid, list_length(req->args));
-        req->selectivity = visible_share(req->root, shape, req->args, req->is_join ? 0 : req->varRelid);
+        req->selectivity =
+            visible_share(req->root, shape, req->args, req->is_join ? 0 : req->varRelid);
         PG_RETURN_POINTER(req);
     }
     if (IsA(request, SupportRequestCost)) {
@@ -173,7 +191,8 @@ CUSTOMER_ACCESS_FUNCTION(access_check_support) {
     if (IsA(request, SupportRequestIndexCondition)) {
         auto *req = reinterpret_cast<SupportRequestIndexCondition *>(request);
         List *conditions = index_condition(req);
-        if (conditions != NIL) PG_RETURN_POINTER(conditions);
+        if (conditions != NIL)
+            PG_RETURN_POINTER(conditions);
     }
     PG_RETURN_POINTER(nullptr);
 }

@@ -17,13 +17,17 @@ Uuid uuid_of(std::uint64_t hi, std::uint64_t lo) {
     return u;
 }
 
-Uuid customer(std::uint64_t n) { return uuid_of(0, n); }
+Uuid customer(std::uint64_t n) {
+    return uuid_of(0, n);
+}
 
 // A table over vector memory, growing like the PostgreSQL side does.
 struct OwnedTable {
     std::vector<GrantSlot> slots;
     GrantTable table;
-    explicit OwnedTable(std::uint32_t capacity) : slots(capacity) { table.attach(slots.data(), capacity); }
+    explicit OwnedTable(std::uint32_t capacity) : slots(capacity) {
+        table.attach(slots.data(), capacity);
+    }
 };
 
 const Grant kBasic{true, 10, Window{true, 0}};
@@ -69,7 +73,8 @@ TEST(GrantCache, UserSlots) {
     EXPECT_TRUE(users->complete(1));
     users->forget_completeness();
     EXPECT_FALSE(users->complete(1));
-    for (int i = 2; i < UserSlots::kMaxUsers; ++i) EXPECT_EQ(users->slot_of(uuid_of(9, i)), i);
+    for (int i = 2; i < UserSlots::kMaxUsers; ++i)
+        EXPECT_EQ(users->slot_of(uuid_of(9, i)), i);
     EXPECT_EQ(users->slot_of(uuid_of(10, 10)), -1);
     EXPECT_EQ(users->slot_of(uuid_of(9, 100)), 100);
     users->clear();
@@ -79,7 +84,8 @@ TEST(GrantCache, UserSlots) {
 TEST(GrantCache, RefusesPastThreeQuartersFullAndGrows) {
     OwnedTable t(GrantTable::kMinCapacity);
     std::uint32_t inserted = 0;
-    while (t.table.insert(0, customer(inserted), kBasic)) ++inserted;
+    while (t.table.insert(0, customer(inserted), kBasic))
+        ++inserted;
     EXPECT_EQ(inserted, GrantTable::kMinCapacity * 3 / 4);
     std::uint32_t bigger = GrantTable::next_capacity(t.table.capacity(), 1u << 20);
     EXPECT_EQ(bigger, GrantTable::kMinCapacity * 2);
@@ -87,7 +93,8 @@ TEST(GrantCache, RefusesPastThreeQuartersFullAndGrows) {
     t.table.copy_into(grown.table);
     EXPECT_EQ(grown.table.size(), inserted);
     Grant g;
-    for (std::uint32_t i = 0; i < inserted; ++i) EXPECT_TRUE(grown.table.find(0, customer(i), &g));
+    for (std::uint32_t i = 0; i < inserted; ++i)
+        EXPECT_TRUE(grown.table.find(0, customer(i), &g));
     EXPECT_TRUE(grown.table.insert(0, customer(inserted), kBasic));
 }
 
@@ -100,18 +107,21 @@ TEST(GrantCache, CapacityIsBounded) {
 
 TEST(GrantCache, ClearForgetsEverything) {
     OwnedTable t(64);
-    for (std::uint64_t i = 0; i < 20; ++i) t.table.insert(static_cast<int>(i % 3), customer(i), kBasic);
+    for (std::uint64_t i = 0; i < 20; ++i)
+        t.table.insert(static_cast<int>(i % 3), customer(i), kBasic);
     t.table.clear();
     EXPECT_EQ(t.table.size(), 0u);
     Grant g;
-    for (std::uint64_t i = 0; i < 20; ++i) EXPECT_FALSE(t.table.find(static_cast<int>(i % 3), customer(i), &g));
+    for (std::uint64_t i = 0; i < 20; ++i)
+        EXPECT_FALSE(t.table.find(static_cast<int>(i % 3), customer(i), &g));
 }
 
 TEST(GrantCache, SequentialAndRandomUuidsSpreadWell) {
     // 30,000 sequential customers and 30,000 that differ only in their first byte.
     OwnedTable t(1u << 17);
     for (std::uint32_t i = 0; i < 30000; ++i) {
-        ASSERT_TRUE(t.table.insert(3, customer(i), Grant{true, 20, Window{false, static_cast<std::int32_t>(i % 100)}}));
+        ASSERT_TRUE(t.table.insert(
+            3, customer(i), Grant{true, 20, Window{false, static_cast<std::int32_t>(i % 100)}}));
         Uuid first_byte{};
         first_byte.bytes[0] = static_cast<std::uint8_t>(i);
         first_byte.bytes[1] = static_cast<std::uint8_t>(i >> 8);
