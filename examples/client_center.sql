@@ -31,7 +31,8 @@ INSERT INTO users VALUES
     ('a0000000-0000-0000-0000-000000000030', 'Cat (Orders with Prices, 90 days)'),
     ('a0000000-0000-0000-0000-000000000040', 'Dan (Billing)'),
     ('a0000000-0000-0000-0000-000000000080', 'Eve (Admin)'),
-    ('a0000000-0000-0000-0000-000000000090', 'Fay (Owner)');
+    ('a0000000-0000-0000-0000-000000000090', 'Fay (Owner)'),
+    ('a0000000-0000-0000-0000-0000000000ee', 'Gus (new)');
 
 -- Orders, invoices and payments of the last year, for both customers
 INSERT INTO sales_orders
@@ -68,6 +69,9 @@ DO $$ BEGIN
 END $$;
 GRANT USAGE ON SCHEMA client_center TO portal;
 GRANT SELECT ON customers, invoices, payments TO portal;
+-- Self-service user management: the portal role may change grants; row security on the
+-- grants table lets only a customer's Admins and Owners do so, up to what they hold.
+GRANT SELECT, INSERT, UPDATE, DELETE ON customer_access.external_access TO portal;
 
 ALTER TABLE customers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY portal_customers ON customers FOR SELECT TO portal

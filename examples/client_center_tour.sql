@@ -23,6 +23,39 @@ SELECT u.name AS "user", c.name AS customer, e.role, customer_access.api_name(e.
 \set user_id a0000000-0000-0000-0000-000000000090
 \ir client_center_user.sql
 
+\echo
+\echo '== User management: Eve (Admin) adds Gus as an Orders user of Acme'
+BEGIN;
+SET LOCAL ROLE portal;
+SET LOCAL customer_access.user_id = 'a0000000-0000-0000-0000-000000000080';
+SELECT role, days_back_access, notes FROM customer_access.grant_access(
+    'c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-0000000000ee', 'Orders', 30, 'new clerk');
+COMMIT;
+\echo '== Eve tries to make Gus an Owner: refused, she holds only Admin'
+\set ON_ERROR_STOP off
+BEGIN;
+SET LOCAL ROLE portal;
+SET LOCAL customer_access.user_id = 'a0000000-0000-0000-0000-000000000080';
+SELECT customer_access.grant_access('c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-0000000000ee', 'Owner', NULL);
+ROLLBACK;
+\set ON_ERROR_STOP on
+\echo '== Fay (Owner) makes Gus an Owner'
+BEGIN;
+SET LOCAL ROLE portal;
+SET LOCAL customer_access.user_id = 'a0000000-0000-0000-0000-000000000090';
+SELECT role, days_back_access, notes FROM customer_access.grant_access(
+    'c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-0000000000ee', 'Owner', NULL, 'promoted by Fay');
+SELECT u.name AS "Acme's users, as Fay sees them", c.role, coalesce(c.days_back_access::text, 'unlimited') AS days_back
+  FROM customer_access.customer_users('c0000000-0000-0000-0000-0000000000a1') c
+  JOIN (VALUES ('a0000000-0000-0000-0000-000000000010'::uuid, 'Ann'), ('a0000000-0000-0000-0000-000000000020', 'Bob'),
+               ('a0000000-0000-0000-0000-000000000030', 'Cat'), ('a0000000-0000-0000-0000-000000000040', 'Dan'),
+               ('a0000000-0000-0000-0000-000000000080', 'Eve'), ('a0000000-0000-0000-0000-000000000090', 'Fay'),
+               ('a0000000-0000-0000-0000-0000000000ee', 'Gus')) u(id, name) ON u.id = c.user_id;
+COMMIT;
+SELECT h.operation, h.new_row->>'role' AS role, u.name AS "changed by", h.current_user_name AS "database role"
+  FROM customer_access.external_access_history h JOIN users u ON u.id = h.application_user_id ORDER BY h.history_id;
+
+\echo
 \echo '== Revoking the Owner is refused, whoever tries (here: the superuser)'
 \set ON_ERROR_STOP off
 DELETE FROM customer_access.external_access WHERE user_id = 'a0000000-0000-0000-0000-000000000090';
