@@ -253,8 +253,21 @@ COMMENT ON TRIGGER record_change ON @extschema@.external_access IS 'records ever
 -- ---------------------------------------------------------------------------
 -- Change history (append-only)
 -- ---------------------------------------------------------------------------
+-- History ids are microseconds since the epoch times 1000 plus a counter: ordered like the
+-- changes, and larger than every id a dumped history holds, so restoring a dump (whose grant
+-- inserts are recorded before the old history rows are copied back) never collides.
+CREATE SEQUENCE @extschema@.external_access_history_counter CYCLE MINVALUE 0 MAXVALUE 999 START 0;
+COMMENT ON SEQUENCE @extschema@.external_access_history_counter IS 'low digits of history ids';
+CREATE FUNCTION @extschema@.next_history_id() RETURNS bigint
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+    SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000
+           + nextval('@extschema@.external_access_history_counter')
+$$;
+COMMENT ON FUNCTION @extschema@.next_history_id() IS
+    'A new history id: microseconds since the epoch times 1000 plus a counter';
+
 CREATE TABLE @extschema@.external_access_history (
-    history_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    history_id bigint PRIMARY KEY DEFAULT @extschema@.next_history_id(),
     changed_at timestamptz NOT NULL DEFAULT now(),
     operation text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
     session_user_name name NOT NULL,
@@ -302,7 +315,6 @@ COMMENT ON TRIGGER append_only_truncate ON @extschema@.external_access_history I
 -- pg_dump keeps the rows of both tables (they are the extension's configuration).
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access_history', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_access_history_history_id_seq', '');
 
 -- Nothing for PUBLIC: the DBA grants the application role what it needs.
 REVOKE ALL ON @extschema@.external_access, @extschema@.external_access_history FROM PUBLIC;
