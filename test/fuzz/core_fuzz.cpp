@@ -1,0 +1,135 @@
+// libFuzzer target for src/core: role text and binary input, uuid text, the days-back and
+// Owner rules, and the grant cache against a simple model. Any disagreement aborts.
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "access_role.hpp"
+#include "days_back.hpp"
+#include "grant_cache.hpp"
+#include "owner_rule.hpp"
+#include "uuid_text.hpp"
+
+using namespace customer_access;
+
+namespace {
+
+void check(bool ok) {
+    if (!ok)
+        std::abort();
+}
+
+std::int32_t take_int(const std::uint8_t *&data, std::size_t &size) {
+    std::int32_t v = 0;
+    std::size_t n = size < 4 ? size : 4;
+    std::memcpy(&v, data, n);
+    data += n;
+    size -= n;
+    return v;
+}
+
+void fuzz_role_text(std::string_view text) {
+    std::optional<Level> level = parse_role(text);
+    if (!level)
+        return;
+    const RoleInfo *info = role_by_level(*level);
+    check(info != nullptr);
+    check(parse_role(info->code) == level && parse_role(info->api_name) == level);
+    check(text.find('\0') == std::string_view::npos);
+}
+
+// The binary form is one byte: accepted exactly when it is a level.
+void fuzz_role_binary(const std::uint8_t *data, std::size_t size) {
+    if (size != 1)
+        return;
+    const RoleInfo *info = role_by_level(data[0]);
+    check((info != nullptr) == (data[0] % 10 == 0 && data[0] >= 10 && data[0] <= 90 &&
+                                data[0] != 50 && data[0] != 60 && data[0] != 70));
+}
+
+void fuzz_uuid(std::string_view text) {
+    std::optional<Uuid> u = parse_uuid(text);
+    if (!u)
+        return;
+    static const char hex[] = "0123456789abcdef";
+    std::string canonical;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            canonical += '-';
+        canonical += hex[u->bytes[i] >> 4];
+        canonical += hex[u->bytes[i] & 15];
+    }
+    std::optional<Uuid> again = parse_uuid(canonical);
+    check(again && std::memcmp(again->bytes, u->bytes, 16) == 0);
+}
+
+void fuzz_rules(const std::uint8_t *data, std::size_t size) {
+    std::int32_t days = take_int(data, size), doc = take_int(data, size),
+                 today = take_int(data, size);
+    std::int32_t flags = take_int(data, size);
+    Window w{(flags & 1) != 0, days < 0 ? -(days + 1) : days};
+    bool has_date = (flags & 2) != 0;
+    bool admits = window_admits(w, has_date, doc, today);
+    bool expected = w.unlimited || (has_date && static_cast<long long>(doc) >=
+                                                    static_cast<long long>(today) - w.days_back);
+    check(admits == expected);
+    if (admits && has_date && doc < kInfinityDay)
+        check(window_admits(w, true, doc + 1, today));
+    Level a = static_cast<Level>((flags >> 8) & 0xff), b = static_cast<Level>((flags >> 16) & 0xff);
+    GrantState before{a, w}, after{b, Window{(flags & 4) != 0, days & 0x7fffffff}};
+    OwnerChange change = check_owner_change(before, &after, (flags & 8) != 0);
+    check((change == OwnerChange::kAllowed) ==
+          (a != kOwnerLevel ||
+           (b == kOwnerLevel && (flags & 8) == 0 && !window_narrows(w, after.window))));
+    check(check_owner_change(before, nullptr, false) ==
+          (a == kOwnerLevel ? OwnerChange::kDelete : OwnerChange::kAllowed));
+}
+
+// Random inserts and finds on a small table, against std::map.
+void fuzz_cache(const std::uint8_t *data, std::size_t size) {
+    std::vector<GrantSlot> slots(GrantTable::kMinCapacity);
+    GrantTable table;
+    table.attach(slots.data(), GrantTable::kMinCapacity);
+    std::map<std::pair<int, std::uint8_t>, Grant> model;
+    for (std::size_t i = 0; i + 3 <= size; i += 3) {
+        int user = data[i] % 3;
+        std::uint8_t key = data[i + 1] % 64;
+        Uuid customer{};
+        customer.bytes[15] = key;
+        customer.bytes[0] = static_cast<std::uint8_t>(key * 37);
+        Grant grant{(data[i + 2] & 1) != 0, static_cast<Level>(data[i + 2] & 0xf0),
+                    Window{(data[i + 2] & 2) != 0, data[i + 2]}};
+        if (data[i] & 0x80) {
+            if (table.insert(user, customer, grant))
+                model[{user, key}] = grant;
+            else
+                check(table.size() == model.size() && model.find({user, key}) == model.end());
+        } else {
+            Grant found;
+            auto it = model.find({user, key});
+            bool in_table = table.find(user, customer, &found);
+            check(in_table == (it != model.end()));
+            if (in_table)
+                check(found.exists == it->second.exists && found.level == it->second.level &&
+                      found.window.unlimited == it->second.window.unlimited &&
+                      found.window.days_back == it->second.window.days_back);
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+    std::string_view text(reinterpret_cast<const char *>(data), size);
+    fuzz_role_text(text);
+    fuzz_role_binary(data, size);
+    fuzz_uuid(text);
+    fuzz_rules(data, size);
+    fuzz_cache(data, size);
+    return 0;
+}
