@@ -123,3 +123,10 @@ COMMENT ON FUNCTION @extschema@.customer_users(uuid) IS
 
 GRANT EXECUTE ON FUNCTION @extschema@.manager_grant(uuid), @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid), @extschema@.customer_users(uuid) TO PUBLIC;
+
+-- For the test suite: throws C++ exceptions through the extension's exception boundary.
+CREATE FUNCTION @extschema@.cpp_boundary_selftest(kind text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'cpp_boundary_selftest' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION @extschema@.cpp_boundary_selftest(text) IS
+    'Test aid: throws runtime_error, bad_alloc or a non-standard C++ exception through the boundary (superuser only); ''destroyed'' counts destructors run';
+REVOKE ALL ON FUNCTION @extschema@.cpp_boundary_selftest(text) FROM PUBLIC;

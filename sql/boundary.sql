@@ -1,0 +1,18 @@
+-- The C++/PostgreSQL boundary: a C++ exception thrown inside an SQL-callable function becomes
+-- an ERROR with a clear SQLSTATE, after the throwing frames' destructors have run, and the
+-- session goes on.
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SELECT customer_access.cpp_boundary_selftest('destroyed') AS destroyed_before;
+SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('runtime_error')$$);
+SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('bad_alloc')$$);
+SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('non_standard')$$);
+-- one destructor per throw ran before the error was reported
+SELECT customer_access.cpp_boundary_selftest('destroyed') AS destroyed_after;
+SELECT customer_access.cpp_boundary_selftest('nothing') AS no_throw;
+-- not for PUBLIC
+SELECT has_function_privilege('public', 'customer_access.cpp_boundary_selftest(text)', 'EXECUTE') AS public_may_call;
+-- (scripts/check-boundary checks in the source that every SQL-callable C function is
+-- defined behind the boundary)
+SELECT 'the session goes on' AS after_three_exceptions;
