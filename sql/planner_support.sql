@@ -9,7 +9,9 @@ SET max_parallel_workers_per_gather = 0;
 CREATE SCHEMA plan_app;
 CREATE FUNCTION plan_app.customer(n integer) RETURNS uuid LANGUAGE sql IMMUTABLE
   AS $$ SELECT ('c4' || lpad(to_hex(n), 30, '0'))::uuid $$;
-CREATE TABLE plan_app.orders (id bigint PRIMARY KEY, customer_id uuid NOT NULL, order_date date NOT NULL, note text);
+-- (no autovacuum: the visibility map, and so the plans, stay as this script leaves them)
+CREATE TABLE plan_app.orders (id bigint PRIMARY KEY, customer_id uuid NOT NULL, order_date date NOT NULL, note text)
+  WITH (autovacuum_enabled = off);
 INSERT INTO plan_app.orders
   SELECT g, plan_app.customer(g % 2000), current_date - g % 700, 'order ' || g FROM generate_series(1, 100000) g;
 CREATE INDEX orders_customer_idx ON plan_app.orders (customer_id);

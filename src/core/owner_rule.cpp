@@ -17,20 +17,17 @@ OwnerChange check_owner_change(const GrantState &before, const GrantState *after
     return OwnerChange::kAllowed;
 }
 
-const char *owner_change_name(OwnerChange change) {
-    switch (change) {
-        case OwnerChange::kAllowed:
-            return "allowed change";
-        case OwnerChange::kDelete:
-            return "deleting the grant";
-        case OwnerChange::kRoleChange:
-            return "changing its role";
-        case OwnerChange::kKeyChange:
-            return "moving it to another customer or user";
-        case OwnerChange::kWindowNarrows:
-            return "narrowing its days_back_access window";
-    }
-    return "unknown change";
+const OwnerChangeText &owner_change_text(OwnerChange change) {
+    static const OwnerChangeText texts[] = {
+        // in the order of OwnerChange
+        {"Owner access can be changed this way", "an allowed change"},
+        {"Owner access cannot be revoked", "deleting the grant"},
+        {"Owner access cannot be revoked or downgraded", "changing its role"},
+        {"Owner access cannot be moved to another customer or user",
+         "moving it to another customer or user"},
+        {"Owner access cannot be narrowed", "narrowing its days_back_access window"},
+    };
+    return texts[static_cast<int>(change)];
 }
 
 }  // namespace customer_access

@@ -23,7 +23,11 @@ struct GrantState {
 OwnerChange check_owner_change(const GrantState &before, const GrantState *after,
                                bool keys_changed);
 
-// What the refusal says, e.g. "delete", for messages.
-const char *owner_change_name(OwnerChange change);
+// How a refused change is reported: the error message, and what the change would do.
+struct OwnerChangeText {
+    const char *refusal;  // "Owner access cannot be revoked"
+    const char *doing;    // "deleting the grant"
+};
+const OwnerChangeText &owner_change_text(OwnerChange change);
 
 }  // namespace customer_access

@@ -90,9 +90,7 @@ CUSTOMER_ACCESS_FUNCTION(current_user_id) {
     Uuid user;
     if (!current_application_user(&user))
         PG_RETURN_NULL();
-    pg_uuid_t *result = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    memcpy(result->data, user.bytes, sizeof user.bytes);
-    PG_RETURN_UUID_P(result);
+    return uuid_datum(user);
 }
 
 namespace {
@@ -108,9 +106,7 @@ void emit_grant_row(void *context, const Uuid &customer, const Grant &grant) {
     GrantRows *rows = static_cast<GrantRows *>(context);
     if (grant.level < rows->need)
         return;
-    pg_uuid_t *customer_datum = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    memcpy(customer_datum->data, customer.bytes, sizeof customer.bytes);
-    Datum values[4] = {UUIDPGetDatum(customer_datum), role_to_datum(grant.level), 0, 0};
+    Datum values[4] = {uuid_datum(customer), role_to_datum(grant.level), 0, 0};
     bool nulls[4] = {false, false, grant.window.unlimited, grant.window.unlimited};
     if (!grant.window.unlimited) {
         values[2] = Int32GetDatum(grant.window.days_back);
@@ -155,9 +151,7 @@ void collect_customer(void *context, const Uuid &customer, const Grant &grant) {
         list->allocated *= 2;
         list->items = static_cast<Datum *>(repalloc(list->items, sizeof(Datum) * list->allocated));
     }
-    pg_uuid_t *item = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    memcpy(item->data, customer.bytes, sizeof customer.bytes);
-    list->items[list->count++] = UUIDPGetDatum(item);
+    list->items[list->count++] = uuid_datum(customer);
 }
 
 }  // namespace

@@ -19,12 +19,16 @@ struct DestructionProbe {
 
 CUSTOMER_ACCESS_FUNCTION(cpp_boundary_selftest) {
     std::string kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    if (kind == "destroyed") PG_RETURN_INT32(destroyed);
+    if (kind == "destroyed")
+        PG_RETURN_INT32(destroyed);
     {
         DestructionProbe probe;
-        if (kind == "runtime_error") throw std::runtime_error("selftest: " + probe.payload.substr(0, 3));
-        if (kind == "bad_alloc") throw std::bad_alloc();
-        if (kind == "non_standard") throw 42;
+        if (kind == "runtime_error")
+            throw std::runtime_error("selftest: " + probe.payload.substr(0, 3));
+        if (kind == "bad_alloc")
+            throw std::bad_alloc();
+        if (kind == "non_standard")
+            throw 42;
     }
     PG_RETURN_INT32(-1);
 }

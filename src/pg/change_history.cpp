@@ -63,10 +63,7 @@ Datum name_datum(Oid role) {
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(record_change) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("record_change() must be called as a trigger")));
-    TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    TriggerData *trigger = trigger_call(fcinfo, "record_change");
     TriggerEvent event = trigger->tg_event;
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
         TRIGGER_FIRED_BY_TRUNCATE(event))
@@ -93,8 +90,6 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
     GetUserIdAndSecContext(&acting_role, &security_context);
     Uuid app_user;
     bool has_app_user = current_application_user(&app_user);
-    pg_uuid_t *app_user_datum = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    memcpy(app_user_datum->data, app_user.bytes, sizeof app_user.bytes);
 
     int id_column = SPI_fnumber(desc, "id");
     if (id_column <= 0)
@@ -107,7 +102,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
         CStringGetTextDatum(operation),
         name_datum(GetSessionUserId()),
         name_datum(acting_role),
-        UUIDPGetDatum(app_user_datum),
+        has_app_user ? uuid_datum(app_user) : Datum(0),
         id,
         before != nullptr ? heap_copy_tuple_as_datum(before, desc) : Datum(0),
         after != nullptr ? heap_copy_tuple_as_datum(after, desc) : Datum(0),

@@ -56,4 +56,11 @@ inline Uuid from_pg_uuid(const pg_uuid_t *u) {
 }
 static_assert(sizeof(Uuid) == sizeof(pg_uuid_t));
 
+// A uuid Datum in the current memory context.
+inline Datum uuid_datum(const Uuid &u) {
+    pg_uuid_t *copy = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+    memcpy(copy->data, u.bytes, sizeof u.bytes);
+    return UUIDPGetDatum(copy);
+}
+
 }  // namespace customer_access::pg

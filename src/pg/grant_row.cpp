@@ -36,6 +36,13 @@ AttrNumber column_number(const TriggerData *trigger, const char *name, Oid requi
 
 }  // namespace
 
+TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("%s() must be called as a trigger", function)));
+    return reinterpret_cast<TriggerData *>(fcinfo->context);
+}
+
 GrantColumns grant_columns(const TriggerData *trigger) {
     const Trigger *tg = trigger->tg_trigger;
     Oid role_type = access_role_type_oid();

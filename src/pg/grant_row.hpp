@@ -22,6 +22,9 @@ struct GrantColumns {
     int key_count;
 };
 
+// The trigger data of a trigger function's call; called any other way is an error (39P01).
+TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function);
+
 // Resolves the trigger's columns; a missing column or one of the wrong type is an error.
 GrantColumns grant_columns(const TriggerData *trigger);
 

@@ -16,29 +16,14 @@ using namespace customer_access::pg;
 
 namespace {
 
-const char *refusal_message(OwnerChange change) {
-    switch (change) {
-        case OwnerChange::kDelete:
-            return "Owner access cannot be revoked";
-        case OwnerChange::kRoleChange:
-            return "Owner access cannot be revoked or downgraded";
-        case OwnerChange::kKeyChange:
-            return "Owner access cannot be moved to another customer or user";
-        case OwnerChange::kWindowNarrows:
-            return "Owner access cannot be narrowed";
-        case OwnerChange::kAllowed:
-            break;
-    }
-    return "Owner access cannot be changed";
-}
-
 [[noreturn]] void refuse(OwnerChange change, const char *table, const char *keys) {
-    ereport(ERROR,
-            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("%s", refusal_message(change)),
-             errdetail("In %s, the grant %s holds Owner (L90) access; %s is not allowed.", table,
-                       keys, owner_change_name(change)),
-             errhint("Changing notes or widening days_back_access is allowed. A superuser may SET "
-                     "customer_access.allow_owner_revoke = on to revoke an Owner on purpose.")));
+    ereport(
+        ERROR,
+        (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("%s", owner_change_text(change).refusal),
+         errdetail("In %s, the grant %s holds Owner (L90) access; %s is not allowed.", table, keys,
+                   owner_change_text(change).doing),
+         errhint("Changing notes or widening days_back_access is allowed. A superuser may SET "
+                 "customer_access.allow_owner_revoke = on to revoke an Owner on purpose.")));
     pg_unreachable();
 }
 
@@ -64,10 +49,7 @@ bool has_owner_row(Relation rel, AttrNumber role_column) {
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(protect_owner) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("protect_owner() must be called as a trigger")));
-    TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    TriggerData *trigger = trigger_call(fcinfo, "protect_owner");
     TriggerEvent event = trigger->tg_event;
     Relation rel = trigger->tg_relation;
     if (!TRIGGER_FIRED_BEFORE(event))

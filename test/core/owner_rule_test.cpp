@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 using namespace customer_access;
 
 namespace {
@@ -45,4 +47,14 @@ TEST(OwnerRule, WindowMayWidenButNotNarrow) {
     EXPECT_EQ(check_owner_change(unlimited, &unlimited, false), OwnerChange::kAllowed);
     GrantState max{90, days(2147483647)};
     EXPECT_EQ(check_owner_change(unlimited, &max, false), OwnerChange::kWindowNarrows);
+}
+
+TEST(OwnerRule, EveryRefusalNamesOwnerAccess) {
+    for (OwnerChange c : {OwnerChange::kDelete, OwnerChange::kRoleChange, OwnerChange::kKeyChange,
+                          OwnerChange::kWindowNarrows}) {
+        EXPECT_NE(std::string(owner_change_text(c).refusal).find("Owner access cannot"),
+                  std::string::npos);
+        EXPECT_GT(std::string(owner_change_text(c).doing).size(), 5u);
+    }
+    EXPECT_STREQ(owner_change_text(OwnerChange::kDelete).doing, "deleting the grant");
 }
