@@ -113,7 +113,17 @@ SELECT customer_id FROM external_access ORDER BY 1;
 ALTER TABLE external_access DROP CONSTRAINT external_access_customer_fk, DROP CONSTRAINT external_access_user_fk;
 DROP TABLE app_customers, app_users;
 
--- Every table, column, trigger and index of the extension is documented
+-- Every object of the extension is documented (\dx+, \dT+, \df+, \d+ explain themselves)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS uncommented_member
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.classid
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'customer_access')
+   AND obj_description(d.objid, c.relname) IS NULL;
+SELECT conname AS uncommented_constraint FROM pg_constraint
+ WHERE connamespace = 'customer_access'::regnamespace AND obj_description(oid, 'pg_constraint') IS NULL;
+SELECT indexrelid::regclass AS uncommented_index FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE c.relnamespace = 'customer_access'::regnamespace AND obj_description(i.indexrelid, 'pg_class') IS NULL;
+SELECT obj_description('customer_access'::regnamespace, 'pg_namespace') IS NOT NULL AS schema_commented;
 SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
  WHERE c.relnamespace = 'customer_access'::regnamespace AND c.relkind IN ('r', 'v')
    AND col_description(c.oid, a.attnum) IS NULL;

@@ -2,6 +2,7 @@
 -- and the access checks for row-level security.
 \echo Use "CREATE EXTENSION customer_access" to load this file. \quit
 
+COMMENT ON SCHEMA @extschema@ IS 'customer_access: who of a customer''s external users may see what';
 -- Any role may call the checks from a policy; the tables below grant nothing to PUBLIC.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
@@ -204,6 +205,14 @@ COMMENT ON COLUMN @extschema@.external_access.days_back_access IS 'how many past
 COMMENT ON COLUMN @extschema@.external_access.notes IS 'free text';
 COMMENT ON COLUMN @extschema@.external_access.object_version IS 'optimistic locking: 0 on insert, +1 on every update';
 COMMENT ON INDEX @extschema@.external_access_customer_idx IS 'lists a customer''s users';
+COMMENT ON CONSTRAINT external_access_pkey ON @extschema@.external_access IS 'one grant per id';
+COMMENT ON INDEX @extschema@.external_access_pkey IS 'a grant by id';
+COMMENT ON CONSTRAINT external_access_user_customer_key ON @extschema@.external_access IS
+    'one grant per (user, customer)';
+COMMENT ON INDEX @extschema@.external_access_user_customer_key IS
+    'all grants of a user, and one (user, customer) pair: what the checks read';
+COMMENT ON CONSTRAINT external_access_days_back_access_check ON @extschema@.external_access IS
+    'a window is 0 days or more (NULL: unlimited)';
 
 CREATE FUNCTION @extschema@.stamp_object_version() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog AS $$
@@ -292,6 +301,10 @@ COMMENT ON COLUMN @extschema@.external_access_history.old_row IS 'the grant befo
 COMMENT ON COLUMN @extschema@.external_access_history.new_row IS 'the grant after the change (INSERT, UPDATE)';
 COMMENT ON COLUMN @extschema@.external_access_history.owner_override IS 'true when the change revoked or narrowed an Owner (under customer_access.allow_owner_revoke)';
 COMMENT ON INDEX @extschema@.external_access_history_access_idx IS 'the history of one grant';
+COMMENT ON CONSTRAINT external_access_history_pkey ON @extschema@.external_access_history IS 'one entry per id';
+COMMENT ON INDEX @extschema@.external_access_history_pkey IS 'the history in order';
+COMMENT ON CONSTRAINT external_access_history_operation_check ON @extschema@.external_access_history IS
+    'INSERT, UPDATE or DELETE';
 
 CREATE FUNCTION @extschema@.forbid_history_change() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog AS $$
