@@ -46,14 +46,15 @@ struct CheckCall {
     int user_arg;  // -1: current_user_id()
     int customer_arg;
     int need_arg;
+    bool valid;  // false for a call of another shape (support attached elsewhere)
 };
 
 CheckCall call_shape(Oid funcid, int nargs) {
     char *name = get_func_name(funcid);
     bool is_can_access = name != nullptr && strcmp(name, "can_access") == 0;
     if (is_can_access)
-        return CheckCall{-1, 0, nargs - 1};
-    return CheckCall{0, 1, nargs - 1};
+        return CheckCall{-1, 0, nargs - 1, nargs >= 2};
+    return CheckCall{0, 1, nargs - 1, nargs >= 3};
 }
 
 // The user's visible customers (grants with role >= need) when the plan-time value of the
@@ -131,7 +132,7 @@ List *index_condition(SupportRequestIndexCondition *req) {
     if (!IsA(check, FuncExpr))
         return NIL;
     CheckCall shape = call_shape(req->funcid, list_length(check->args));
-    if (req->indexarg != shape.customer_arg || !req->index->amsearcharray)
+    if (!shape.valid || req->indexarg != shape.customer_arg || !req->index->amsearcharray)
         return NIL;
     Oid equals = get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber);
     if (!OidIsValid(equals))
@@ -178,6 +179,8 @@ CUSTOMER_ACCESS_FUNCTION(access_check_support) {
     if (IsA(request, SupportRequestSelectivity)) {
         auto *req = reinterpret_cast<SupportRequestSelectivity *>(request);
         CheckCall shape = call_shape(req->funcid, list_length(req->args));
+        if (!shape.valid)
+            PG_RETURN_POINTER(nullptr);
         req->selectivity =
             visible_share(req->root, shape, req->args, req->is_join ? 0 : req->varRelid);
         PG_RETURN_POINTER(req);
