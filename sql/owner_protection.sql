@@ -125,6 +125,22 @@ RESET customer_access.allow_owner_revoke;
 TRUNCATE external_access;
 SELECT count(*) FROM external_access;
 
+-- DDL cannot switch the protections off either (an event trigger refuses it), but for the exit
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access DISABLE TRIGGER protect_owner$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access DISABLE TRIGGER ALL$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access ENABLE TRIGGER protect_owner$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access ENABLE REPLICA TRIGGER record_change$$);
+SELECT pg_temp.try($$DROP TRIGGER protect_owner_truncate ON customer_access.external_access$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access_history DISABLE TRIGGER append_only$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access ADD COLUMN extra integer$$) AS other_ddl;
+ALTER TABLE external_access DROP COLUMN extra;
+BEGIN;
+SET LOCAL customer_access.allow_owner_revoke = on;
+ALTER TABLE external_access DISABLE TRIGGER protect_owner;
+ALTER TABLE external_access ENABLE ALWAYS TRIGGER protect_owner;
+COMMIT;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'customer_access.external_access'::regclass AND NOT tgisinternal ORDER BY 1;
+
 -- protect_owner() on another table, with arguments; misuse is a clear error
 CREATE TABLE partner_access (partner uuid, member uuid, level customer_access.access_role, horizon integer, label text);
 CREATE TRIGGER protect BEFORE UPDATE OR DELETE ON partner_access

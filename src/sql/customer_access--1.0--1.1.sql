@@ -124,6 +124,47 @@ COMMENT ON FUNCTION @extschema@.customer_users(uuid) IS
 GRANT EXECUTE ON FUNCTION @extschema@.manager_grant(uuid), @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid), @extschema@.customer_users(uuid) TO PUBLIC;
 
+-- DDL cannot quietly switch the protections off: an ALTER TABLE or DROP TRIGGER that leaves
+-- one of the extension's triggers missing or not ENABLE ALWAYS is refused, unless a superuser
+-- has turned on customer_access.allow_owner_revoke (as for a data-only restore with
+-- pg_restore --disable-triggers).
+CREATE FUNCTION @extschema@.keep_protections() RETURNS event_trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    weakened text;
+BEGIN
+    IF to_regclass('@extschema@.external_access') IS NULL
+       OR to_regclass('@extschema@.external_access_history') IS NULL THEN
+        RETURN;  -- the extension is being dropped
+    END IF;
+    SELECT string_agg(format('%s on %s', expected.tgname, expected.rel), ', ') INTO weakened
+      FROM (VALUES ('@extschema@.external_access', 'object_version'), ('@extschema@.external_access', 'protect_owner'),
+                   ('@extschema@.external_access', 'protect_owner_truncate'), ('@extschema@.external_access', 'record_change'),
+                   ('@extschema@.external_access_history', 'append_only'),
+                   ('@extschema@.external_access_history', 'append_only_truncate')) AS expected(rel, tgname)
+      LEFT JOIN pg_trigger t ON t.tgrelid = expected.rel::regclass AND t.tgname = expected.tgname
+     WHERE t.tgenabled IS DISTINCT FROM 'A';
+    IF weakened IS NULL THEN
+        RETURN;
+    END IF;
+    IF coalesce(current_setting('customer_access.allow_owner_revoke', true), 'off') = 'on'
+       AND (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'the protections of customer_access cannot be switched off'
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = format('This %s would leave these triggers missing or not ENABLE ALWAYS: %s.', tg_tag, weakened),
+              HINT = 'A superuser may SET customer_access.allow_owner_revoke = on first (for example for a data-only restore).';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.keep_protections() IS
+    'Event trigger: refuses DDL that disables or drops the Owner protection, version and history triggers';
+CREATE EVENT TRIGGER customer_access_keep_protections ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER')
+    EXECUTE FUNCTION @extschema@.keep_protections();
+COMMENT ON EVENT TRIGGER customer_access_keep_protections IS
+    'customer_access: the Owner protection, version and history triggers stay ENABLE ALWAYS';
+
 -- For the test suite: throws C++ exceptions through the extension's exception boundary.
 CREATE FUNCTION @extschema@.cpp_boundary_selftest(kind text) RETURNS integer
     AS 'MODULE_PATHNAME', 'cpp_boundary_selftest' LANGUAGE C VOLATILE STRICT;
