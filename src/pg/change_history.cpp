@@ -13,6 +13,8 @@ extern "C" {
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/fmgrprotos.h"
+#include "utils/timestamp.h"
 #include "utils/syscache.h"
 }
 
@@ -62,6 +64,17 @@ Datum name_datum(Oid role) {
 
 }  // namespace
 
+// next_history_id(): microseconds since the Unix epoch times 1000 plus a cycling counter,
+// so ids follow the changes in time and outgrow every id a restored dump brings along.
+CUSTOMER_ACCESS_FUNCTION(next_history_id) {
+    constexpr int64 kPostgresEpochInUnixMicros =
+        static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
+    int64 micros = GetCurrentTimestamp() + kPostgresEpochInUnixMicros;
+    Datum counter =
+        DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(extension_relation(kHistoryCounter)));
+    PG_RETURN_INT64(micros * 1000 + DatumGetInt64(counter));
+}
+
 CUSTOMER_ACCESS_FUNCTION(record_change) {
     TriggerData *trigger = trigger_call(fcinfo, "record_change");
     TriggerEvent event = trigger->tg_event;
@@ -81,7 +94,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
     const char *operation = TRIGGER_FIRED_BY_INSERT(event)   ? "INSERT"
                             : TRIGGER_FIRED_BY_UPDATE(event) ? "UPDATE"
                                                              : "DELETE";
-    GrantColumns columns = grant_columns(trigger);
+    const GrantColumns &columns = trigger_columns(fcinfo, trigger);
     bool owner_override =
         before != nullptr && owner_change(before, after, desc, columns) != OwnerChange::kAllowed;
 

@@ -9,6 +9,7 @@ inline constexpr const char *kSchemaName = "customer_access";
 inline constexpr const char *kGrantsTable = "external_access";
 inline constexpr const char *kGrantsPairIndex = "external_access_user_customer_key";
 inline constexpr const char *kHistoryTable = "external_access_history";
+inline constexpr const char *kHistoryCounter = "external_access_history_counter";
 
 // The OID of a relation in the extension's schema; missing is an error (55000).
 Oid extension_relation(const char *name);

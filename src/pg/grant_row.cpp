@@ -34,15 +34,6 @@ AttrNumber column_number(const TriggerData *trigger, const char *name, Oid requi
     return static_cast<AttrNumber>(attnum);
 }
 
-}  // namespace
-
-TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("%s() must be called as a trigger", function)));
-    return reinterpret_cast<TriggerData *>(fcinfo->context);
-}
-
 GrantColumns grant_columns(const TriggerData *trigger) {
     const Trigger *tg = trigger->tg_trigger;
     Oid role_type = access_role_type_oid();
@@ -99,6 +90,33 @@ bool grant_keys_changed(HeapTuple before, HeapTuple after, TupleDesc desc,
     return false;
 }
 
+}  // namespace
+
+TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("%s() must be called as a trigger", function)));
+    return reinterpret_cast<TriggerData *>(fcinfo->context);
+}
+
+const GrantColumns &trigger_columns(FunctionCallInfo fcinfo, const TriggerData *trigger) {
+    struct Cached {
+        Oid trigger;
+        GrantColumns columns;
+    };
+    auto *cached = static_cast<Cached *>(fcinfo->flinfo->fn_extra);
+    if (cached == nullptr || cached->trigger != trigger->tg_trigger->tgoid) {
+        GrantColumns columns = grant_columns(trigger);
+        if (cached == nullptr) {
+            cached =
+                static_cast<Cached *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Cached)));
+            fcinfo->flinfo->fn_extra = cached;
+        }
+        *cached = Cached{trigger->tg_trigger->tgoid, columns};
+    }
+    return cached->columns;
+}
+
 OwnerChange owner_change(HeapTuple before, HeapTuple after, TupleDesc desc,
                          const GrantColumns &columns) {
     GrantState old_state = grant_state(before, desc, columns);
@@ -114,7 +132,7 @@ char *describe_grant_keys(HeapTuple row, TupleDesc desc, const GrantColumns &col
     initStringInfo(&text);
     for (int i = 0; i < columns.key_count; ++i) {
         char *value = SPI_getvalue(row, desc, columns.keys[i]);
-        appendStringInfo(&text, "%s%s = %s", i == 0 ? "with " : ", ",
+        appendStringInfo(&text, "%s%s = %s", i == 0 ? " with " : ", ",
                          NameStr(TupleDescAttr(desc, columns.keys[i] - 1)->attname),
                          value != nullptr ? value : "NULL");
     }

@@ -25,19 +25,15 @@ struct GrantColumns {
 // The trigger data of a trigger function's call; called any other way is an error (39P01).
 TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function);
 
-// Resolves the trigger's columns; a missing column or one of the wrong type is an error.
-GrantColumns grant_columns(const TriggerData *trigger);
-
-GrantState grant_state(HeapTuple row, TupleDesc desc, const GrantColumns &columns);
-
-bool grant_keys_changed(HeapTuple before, HeapTuple after, TupleDesc desc,
-                        const GrantColumns &columns);
+// The trigger's columns, resolved once per statement and kept in fn_extra; a missing column
+// or one of the wrong type is an error.
+const GrantColumns &trigger_columns(FunctionCallInfo fcinfo, const TriggerData *trigger);
 
 // What a change of `before` into `after` (nullptr: a delete) does to an Owner.
 OwnerChange owner_change(HeapTuple before, HeapTuple after, TupleDesc desc,
                          const GrantColumns &columns);
 
-// "with customer_id = ..., user_id = ...": the key columns of a row, for messages.
+// " with customer_id = ..., user_id = ...": the key columns of a row, for messages.
 char *describe_grant_keys(HeapTuple row, TupleDesc desc, const GrantColumns &columns);
 
 }  // namespace customer_access::pg

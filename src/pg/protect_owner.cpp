@@ -20,7 +20,7 @@ namespace {
     ereport(
         ERROR,
         (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("%s", owner_change_text(change).refusal),
-         errdetail("In %s, the grant %s holds Owner (L90) access; %s is not allowed.", table, keys,
+         errdetail("In %s, the grant%s holds Owner (L90) access; %s is not allowed.", table, keys,
                    owner_change_text(change).doing),
          errhint("Changing notes or widening days_back_access is allowed. A superuser may SET "
                  "customer_access.allow_owner_revoke = on to revoke an Owner on purpose.")));
@@ -55,7 +55,7 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
     if (!TRIGGER_FIRED_BEFORE(event))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("protect_owner() must be fired BEFORE the change")));
-    GrantColumns columns = grant_columns(trigger);
+    const GrantColumns &columns = trigger_columns(fcinfo, trigger);
 
     if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
         if (has_owner_row(rel, columns.role) && !owner_revoke_allowed())

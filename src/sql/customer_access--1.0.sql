@@ -267,11 +267,9 @@ COMMENT ON TRIGGER record_change ON @extschema@.external_access IS 'records ever
 -- inserts are recorded before the old history rows are copied back) never collides.
 CREATE SEQUENCE @extschema@.external_access_history_counter CYCLE MINVALUE 0 MAXVALUE 999 START 0;
 COMMENT ON SEQUENCE @extschema@.external_access_history_counter IS 'low digits of history ids';
+-- In C: evaluated for every history row, where a SQL function would be parsed every time.
 CREATE FUNCTION @extschema@.next_history_id() RETURNS bigint
-    LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
-    SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000
-           + nextval('@extschema@.external_access_history_counter')
-$$;
+    AS 'MODULE_PATHNAME', 'next_history_id' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.next_history_id() IS
     'A new history id: microseconds since the epoch times 1000 plus a counter';
 
