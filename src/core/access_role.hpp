@@ -29,7 +29,6 @@ inline constexpr std::array<RoleInfo, 6> kRoles = {{
 }};
 
 inline constexpr Level kOwnerLevel = 90;
-inline constexpr Level kDefaultLevel = 30;
 
 // The role with this level, or nullptr when the number is no level.
 const RoleInfo *role_by_level(long long level) noexcept;

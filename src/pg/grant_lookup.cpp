@@ -104,23 +104,6 @@ void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &
     end_scan(s);
 }
 
-double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
-                         Level need) {
-    struct Counter {
-        Level need;
-        double count;
-    } counter{need, 0};
-    scan_user_grants(
-        source, snapshot, user,
-        [](void *context, const Uuid &, const Grant &grant) {
-            Counter *c = static_cast<Counter *>(context);
-            if (grant.level >= c->need)
-                c->count += 1;
-        },
-        &counter);
-    return counter.count;
-}
-
 namespace {
 
 struct Estimate {
@@ -137,6 +120,24 @@ constexpr long kEstimateLifetimeMs = 1000;
 Estimate estimates[kEstimates];
 int next_estimate = 0;
 std::uint64_t grants_generation = 0;
+
+// One index scan over the user's grants.
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                         Level need) {
+    struct Counter {
+        Level need;
+        double count;
+    } counter{need, 0};
+    scan_user_grants(
+        source, snapshot, user,
+        [](void *context, const Uuid &, const Grant &grant) {
+            Counter *c = static_cast<Counter *>(context);
+            if (grant.level >= c->need)
+                c->count += 1;
+        },
+        &counter);
+    return counter.count;
+}
 
 }  // namespace
 

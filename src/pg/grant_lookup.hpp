@@ -33,13 +33,10 @@ using GrantVisitor = void (*)(void *context, const Uuid &customer, const Grant &
 void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                       GrantVisitor visit, void *context);
 
-// How many of the user's grants have a role >= need (one index scan).
-double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
-                         Level need);
-
-// The same count for planner estimates, remembered for up to a second so that planning a
-// point lookup does not scan a large user's grants every time. This backend's own grant
-// changes are seen at once; other sessions' within a second. Answers never depend on it.
+// How many of the user's grants have a role >= need, for planner estimates: remembered for up to a
+// second so that planning a point lookup does not scan a large user's grants every time. This
+// backend's own grant changes are seen at once; other sessions' within a second. Answers never
+// depend on it.
 double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                              Level need);
 
