@@ -151,27 +151,24 @@ SELECT pg_temp.try($$UPDATE partner_access SET horizon = 4$$);
 SELECT pg_temp.try($$UPDATE partner_access SET member = NULL$$);
 UPDATE partner_access SET label = 'y', horizon = 6;
 DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('level', '');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('no_such_column', 'horizon');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('label', 'horizon');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('level', 'label');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('level');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect AFTER DELETE ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner('level', '');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
-CREATE TRIGGER protect BEFORE DELETE ON partner_access FOR EACH STATEMENT EXECUTE FUNCTION customer_access.protect_owner('level', '');
-SELECT pg_temp.try($$DELETE FROM partner_access$$);
-DROP TRIGGER protect ON partner_access;
+-- Each trigger definition in turn: what a DELETE of the Owner row then gets
+CREATE FUNCTION pg_temp.delete_under(timing text, level text, arguments text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE outcome text;
+BEGIN
+  EXECUTE format('CREATE TRIGGER protect %s ON partner_access FOR EACH %s EXECUTE FUNCTION customer_access.protect_owner(%s)',
+                 timing, level, arguments);
+  outcome := pg_temp.try('DELETE FROM partner_access');
+  DROP TRIGGER protect ON partner_access;
+  RETURN outcome;
+END $$;
+SELECT timing, level, arguments, pg_temp.delete_under(timing, level, arguments) AS outcome
+  FROM (VALUES ('BEFORE DELETE', 'ROW', $$'level', ''$$),
+               ('BEFORE DELETE', 'ROW', $$'no_such_column', 'horizon'$$),
+               ('BEFORE DELETE', 'ROW', $$'label', 'horizon'$$),
+               ('BEFORE DELETE', 'ROW', $$'level', 'label'$$),
+               ('BEFORE DELETE', 'ROW', $$'level'$$),
+               ('AFTER DELETE', 'ROW', $$'level', ''$$),
+               ('BEFORE DELETE', 'STATEMENT', $$'level', ''$$)) AS t(timing, level, arguments);
 CREATE TRIGGER protect BEFORE INSERT ON partner_access FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner();
 SELECT pg_temp.try($$INSERT INTO partner_access VALUES (NULL, NULL, 'L10', 1, 'z')$$);
 DROP TABLE partner_access;
