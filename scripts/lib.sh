@@ -31,3 +31,12 @@ build_and_install() {
     make -C "$REPO_ROOT" -s -j2 PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
     $sudo make -C "$REPO_ROOT" -s install PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" >/dev/null
 }
+
+# The test-only extension customer_access_test (the C++ boundary self-test): for the test
+# cluster only, never part of a release.
+build_and_install_test_aid() {
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    make -C "$REPO_ROOT/test/boundary_selftest" -s PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+    $sudo make -C "$REPO_ROOT/test/boundary_selftest" -s install PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" >/dev/null
+}

@@ -4,15 +4,18 @@
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
-SELECT customer_access.cpp_boundary_selftest('destroyed') AS destroyed_before;
-SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('runtime_error')$$);
-SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('bad_alloc')$$);
-SELECT pg_temp.try($$SELECT customer_access.cpp_boundary_selftest('non_standard')$$);
+-- The self-test lives in the test-only extension customer_access_test, never in customer_access.
+CREATE EXTENSION customer_access_test;
+SELECT customer_access_test.cpp_boundary_selftest('destroyed') AS destroyed_before;
+SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('runtime_error')$$);
+SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('bad_alloc')$$);
+SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('non_standard')$$);
 -- one destructor per throw ran before the error was reported
-SELECT customer_access.cpp_boundary_selftest('destroyed') AS destroyed_after;
-SELECT customer_access.cpp_boundary_selftest('nothing') AS no_throw;
+SELECT customer_access_test.cpp_boundary_selftest('destroyed') AS destroyed_after;
+SELECT customer_access_test.cpp_boundary_selftest('nothing') AS no_throw;
 -- not for PUBLIC
-SELECT has_function_privilege('public', 'customer_access.cpp_boundary_selftest(text)', 'EXECUTE') AS public_may_call;
+SELECT has_function_privilege('public', 'customer_access_test.cpp_boundary_selftest(text)', 'EXECUTE') AS public_may_call;
 -- (scripts/check-boundary checks in the source that every SQL-callable C function is
 -- defined behind the boundary)
 SELECT 'the session goes on' AS after_three_exceptions;
+DROP EXTENSION customer_access_test;

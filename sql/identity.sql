@@ -43,10 +43,10 @@ SELECT provolatile, proparallel, has_function_privilege('public', oid, 'EXECUTE'
 
 -- A value SET before the module was loaded in a session is checked when it is used
 \c
+SET customer_access.user_id = 'not-a-uuid';
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
-SET customer_access.user_id = 'not-a-uuid';
 SELECT pg_temp.try($$SELECT customer_access.current_user_id()$$) AS after_late_load;
 \c
 SET customer_access.user_id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a17';

@@ -7,6 +7,7 @@ SELECT * FROM pg_extension_update_paths('customer_access') WHERE path IS NOT NUL
 SELECT current_database() AS regression_db \gset
 CREATE DATABASE ca_fresh;
 CREATE DATABASE ca_upgraded;
+CREATE DATABASE ca_from_1_1;
 
 \c ca_fresh
 CREATE EXTENSION customer_access;
@@ -44,6 +45,24 @@ SELECT count(*) AS history_rows FROM customer_access.external_access_history;
 SET customer_access.user_id = 'a6000000-0000-0000-0000-000000000001';
 SELECT count(*) AS owner_sees FROM customer_access.customer_users('c6000000-0000-0000-0000-000000000001');
 
+-- 1.1 updated straight to 1.2: the same objects, its grants kept and still protected
+\c ca_from_1_1
+CREATE EXTENSION customer_access VERSION '1.1';
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+VALUES ('c6000000-0000-0000-0000-000000000001', 'a6000000-0000-0000-0000-000000000001', 'Owner', NULL);
+ALTER EXTENSION customer_access UPDATE TO '1.2';
+\set ECHO none
+\i test/sql/fingerprint.sql
+\set ECHO all
+SELECT :'fresh_fingerprint' = :'fingerprint' AS same_objects_as_fresh_install;
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SELECT pg_temp.try($$DELETE FROM customer_access.external_access$$);
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access DISABLE TRIGGER protect_owner$$);
+SELECT count(*) AS history_rows FROM customer_access.external_access_history;
+
 \c :regression_db
 DROP DATABASE ca_fresh;
 DROP DATABASE ca_upgraded;
+DROP DATABASE ca_from_1_1;

@@ -2,8 +2,7 @@
 
 namespace customer_access {
 
-OwnerChange check_owner_change(const GrantState &before, const GrantState *after,
-                               bool keys_changed) {
+OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed) {
     if (before.level != kOwnerLevel)
         return OwnerChange::kAllowed;
     if (after == nullptr)

@@ -1,8 +1,7 @@
 // The Owner rule: once a grant holds Owner (L90), no change may revoke or narrow it.
 #pragma once
 
-#include "access_role.hpp"
-#include "days_back.hpp"
+#include "grant_cache.hpp"
 
 namespace customer_access {
 
@@ -14,14 +13,9 @@ enum class OwnerChange {
     kWindowNarrows,  // the days-back window would shrink
 };
 
-struct GrantState {
-    Level level;
-    Window window;
-};
-
-// after == nullptr: a DELETE (or TRUNCATE). keys_changed: customer, user or id differ.
-OwnerChange check_owner_change(const GrantState &before, const GrantState *after,
-                               bool keys_changed);
+// before: the grant as stored; after == nullptr: a DELETE (or TRUNCATE). keys_changed:
+// customer, user or id differ. `exists` is not consulted: both are rows of the table.
+OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed);
 
 // How a refused change is reported: the error message, and what the change would do.
 struct OwnerChangeText {

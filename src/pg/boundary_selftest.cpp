@@ -1,34 +1,11 @@
-// cpp_boundary_selftest(kind): proves the C++/PostgreSQL boundary in the test suite. It
-// throws the asked-for C++ exception with an object alive that counts its destruction, so
-// a test can see the ERROR and then that the destructor ran before it was reported.
-#include <stdexcept>
-#include <string>
-
+// cpp_boundary_selftest(text): the symbol that customer_access 1.1 declared for its test
+// aid. 1.2 installs no test aid (the test-only extension customer_access_test has the real
+// one); the symbol stays so that the 1.0--1.1 script still loads, and 1.1--1.2 drops it.
 #include "boundary.hpp"
 
-namespace {
-
-int destroyed = 0;
-
-struct DestructionProbe {
-    std::string payload = std::string(64, 'x');  // a real, allocating member
-    ~DestructionProbe() { ++destroyed; }
-};
-
-}  // namespace
-
 CUSTOMER_ACCESS_FUNCTION(cpp_boundary_selftest) {
-    std::string kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    if (kind == "destroyed")
-        PG_RETURN_INT32(destroyed);
-    {
-        DestructionProbe probe;
-        if (kind == "runtime_error")
-            throw std::runtime_error("selftest: " + probe.payload.substr(0, 3));
-        if (kind == "bad_alloc")
-            throw std::bad_alloc();
-        if (kind == "non_standard")
-            throw 42;
-    }
-    PG_RETURN_INT32(-1);
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cpp_boundary_selftest() was removed in customer_access 1.2"),
+                    errhint("ALTER EXTENSION customer_access UPDATE;")));
+    PG_RETURN_NULL();
 }

@@ -1,9 +1,12 @@
-// Trigger function customer_access.record_change(): appends every INSERT, UPDATE and DELETE
-// of external_access to external_access_history. The row is written as the history table's
-// owner, so callers need no privilege on the history and cannot forge entries; who acted
-// is taken before that switch.
+// The change history: record_change() appends every INSERT, UPDATE and DELETE of
+// external_access to external_access_history; forbid_history_change() keeps the history
+// append-only; next_history_id() numbers its entries.
+//
+// Everything an entry holds is built first, as the acting role, from the row read by the
+// verified layout (no output function, cast or operator the caller could have written runs).
+// Only the INSERT itself runs as the history's owner, with a fixed search_path, so callers
+// need no privilege on the history and cannot forge entries.
 #include "boundary.hpp"
-#include "extension_objects.hpp"
 #include "grant_lookup.hpp"
 #include "grant_row.hpp"
 #include "settings.hpp"
@@ -12,10 +15,11 @@ extern "C" {
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/fmgrprotos.h"
-#include "utils/timestamp.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 using namespace customer_access;
@@ -25,27 +29,22 @@ namespace {
 
 constexpr int kParams = 8;
 
-// Prepared once per backend for the grants table's row type; PostgreSQL's plan cache
-// replans it if the tables change.
+// Prepared once per backend; every name in it is schema-qualified and every parameter has a
+// built-in type.
 SPIPlanPtr insert_plan = nullptr;
-Oid insert_plan_rowtype = InvalidOid;
 
-SPIPlanPtr history_insert_plan(Oid rowtype) {
-    if (insert_plan != nullptr && insert_plan_rowtype == rowtype)
-        return insert_plan;
+SPIPlanPtr history_insert_plan() {
     if (insert_plan != nullptr)
-        SPI_freeplan(insert_plan);
-    insert_plan = nullptr;
-    Oid types[kParams] = {TEXTOID, NAMEOID, NAMEOID, UUIDOID, UUIDOID, rowtype, rowtype, BOOLOID};
+        return insert_plan;
+    Oid types[kParams] = {TEXTOID, NAMEOID, NAMEOID, UUIDOID, UUIDOID, JSONBOID, JSONBOID, BOOLOID};
     SPIPlanPtr plan = SPI_prepare(
         "INSERT INTO customer_access.external_access_history (operation, session_user_name, "
         "current_user_name, application_user_id, access_id, old_row, new_row, owner_override) "
-        "VALUES ($1, $2, $3, $4, $5, pg_catalog.to_jsonb($6), pg_catalog.to_jsonb($7), $8)",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         kParams, types);
     if (plan == nullptr || SPI_keepplan(plan) != 0)
         elog(ERROR, "could not prepare the history insert: %s", SPI_result_code_string(SPI_result));
     insert_plan = plan;
-    insert_plan_rowtype = rowtype;
     return plan;
 }
 
@@ -62,6 +61,35 @@ Datum name_datum(Oid role) {
     return DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(role, false)));
 }
 
+Datum row_jsonb(const GrantRow &row) {
+    std::size_t length = grant_row_json(row, nullptr, 0);
+    char *text = static_cast<char *>(palloc(length + 1));
+    grant_row_json(row, text, length + 1);
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+}
+
+// Runs the insert as the history's owner with search_path = pg_catalog, pg_temp.
+void insert_as_owner(Oid history, Datum *values, const char *nulls) {
+    Oid acting_role;
+    int security_context;
+    GetUserIdAndSecContext(&acting_role, &security_context);
+    int nest = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+    // An error below aborts the (sub)transaction, which restores the user id and settings.
+    SetUserIdAndSecContext(relation_owner(history), security_context |
+                                                        SECURITY_LOCAL_USERID_CHANGE |
+                                                        SECURITY_RESTRICTED_OPERATION);
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int rc = SPI_execute_plan(history_insert_plan(), values, nulls, false, 0);
+    if (rc != SPI_OK_INSERT)
+        elog(ERROR, "history insert failed: %s", SPI_result_code_string(rc));
+    SPI_finish();
+    SetUserIdAndSecContext(acting_role, security_context);
+    AtEOXact_GUC(true, nest);
+}
+
 }  // namespace
 
 // next_history_id(): microseconds since the Unix epoch times 1000 plus a cycling counter,
@@ -70,13 +98,14 @@ CUSTOMER_ACCESS_FUNCTION(next_history_id) {
     constexpr int64 kPostgresEpochInUnixMicros =
         static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
     int64 micros = GetCurrentTimestamp() + kPostgresEpochInUnixMicros;
-    Datum counter =
-        DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(extension_relation(kHistoryCounter)));
+    Datum counter = DirectFunctionCall1(nextval_oid,
+                                        ObjectIdGetDatum(extension_catalog().history_counter));
     PG_RETURN_INT64(micros * 1000 + DatumGetInt64(counter));
 }
 
 CUSTOMER_ACCESS_FUNCTION(record_change) {
-    TriggerData *trigger = trigger_call(fcinfo, "record_change");
+    const ExtensionCatalog &catalog = extension_catalog();
+    TriggerData *trigger = bound_trigger(fcinfo, "record_change", catalog.grants);
     TriggerEvent event = trigger->tg_event;
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
         TRIGGER_FIRED_BY_TRUNCATE(event))
@@ -85,62 +114,57 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
             (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
              errmsg("record_change() must be fired AFTER INSERT, UPDATE or DELETE FOR EACH ROW")));
     note_grants_changed();
-    Relation rel = trigger->tg_relation;
-    TupleDesc desc = RelationGetDescr(rel);
-    HeapTuple before = TRIGGER_FIRED_BY_INSERT(event) ? nullptr : trigger->tg_trigtuple;
-    HeapTuple after = TRIGGER_FIRED_BY_INSERT(event)   ? trigger->tg_trigtuple
-                      : TRIGGER_FIRED_BY_UPDATE(event) ? trigger->tg_newtuple
-                                                       : nullptr;
-    const char *operation = TRIGGER_FIRED_BY_INSERT(event)   ? "INSERT"
-                            : TRIGGER_FIRED_BY_UPDATE(event) ? "UPDATE"
-                                                             : "DELETE";
-    const GrantColumns &columns = trigger_columns(fcinfo, trigger);
-    bool owner_override =
-        before != nullptr && owner_change(before, after, desc, columns) != OwnerChange::kAllowed;
+    TupleDesc desc = RelationGetDescr(trigger->tg_relation);
+    bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
+    HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
+    HeapTuple after_tuple = inserted ? trigger->tg_trigtuple : updated ? trigger->tg_newtuple : nullptr;
+    GrantRow before{}, after{};
+    if (before_tuple != nullptr)
+        before = read_grant_row(before_tuple, desc, catalog.layout);
+    if (after_tuple != nullptr)
+        after = read_grant_row(after_tuple, desc, catalog.layout);
+    bool owner_override = before_tuple != nullptr &&
+                          owner_change(before, after_tuple != nullptr ? &after : nullptr) !=
+                              OwnerChange::kAllowed;
 
-    Oid acting_role;
-    int security_context;
-    GetUserIdAndSecContext(&acting_role, &security_context);
+    Oid acting_role = GetUserId();
     Uuid app_user;
     bool has_app_user = current_application_user(&app_user);
-
-    int id_column = SPI_fnumber(desc, "id");
-    if (id_column <= 0)
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("table \"%s\" has no column \"id\"", RelationGetRelationName(rel))));
-    bool id_null;
-    Datum id = heap_getattr(after != nullptr ? after : before, id_column, desc, &id_null);
-
+    const GrantRow &changed = after_tuple != nullptr ? after : before;
     Datum values[kParams] = {
-        CStringGetTextDatum(operation),
+        CStringGetTextDatum(inserted ? "INSERT" : updated ? "UPDATE" : "DELETE"),
         name_datum(GetSessionUserId()),
         name_datum(acting_role),
         has_app_user ? uuid_datum(app_user) : Datum(0),
-        id,
-        before != nullptr ? heap_copy_tuple_as_datum(before, desc) : Datum(0),
-        after != nullptr ? heap_copy_tuple_as_datum(after, desc) : Datum(0),
+        uuid_datum(changed.id),
+        before_tuple != nullptr ? row_jsonb(before) : Datum(0),
+        after_tuple != nullptr ? row_jsonb(after) : Datum(0),
         BoolGetDatum(owner_override),
     };
     char nulls[kParams] = {' ',
                            ' ',
                            ' ',
                            has_app_user ? ' ' : 'n',
-                           id_null ? 'n' : ' ',
-                           before != nullptr ? ' ' : 'n',
-                           after != nullptr ? ' ' : 'n',
+                           ' ',
+                           before_tuple != nullptr ? ' ' : 'n',
+                           after_tuple != nullptr ? ' ' : 'n',
                            ' '};
-
-    Oid history = extension_relation(kHistoryTable);
-    // An error below aborts the (sub)transaction, which restores the user id itself.
-    SetUserIdAndSecContext(relation_owner(history), security_context |
-                                                        SECURITY_LOCAL_USERID_CHANGE |
-                                                        SECURITY_RESTRICTED_OPERATION);
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "SPI_connect failed");
-    int rc = SPI_execute_plan(history_insert_plan(rel->rd_rel->reltype), values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT)
-        elog(ERROR, "history insert failed: %s", SPI_result_code_string(rc));
-    SPI_finish();
-    SetUserIdAndSecContext(acting_role, security_context);
+    insert_as_owner(catalog.history, values, nulls);
     return PointerGetDatum(nullptr);
+}
+
+// forbid_history_change(): BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
+// the history only. Refuses for everyone.
+CUSTOMER_ACCESS_FUNCTION(forbid_history_change) {
+    TriggerData *trigger =
+        bound_trigger(fcinfo, "forbid_history_change", extension_catalog().history);
+    TriggerEvent event = trigger->tg_event;
+    const char *operation = TRIGGER_FIRED_BY_TRUNCATE(event) ? "TRUNCATE"
+                            : TRIGGER_FIRED_BY_UPDATE(event) ? "UPDATE"
+                            : TRIGGER_FIRED_BY_DELETE(event) ? "DELETE"
+                                                             : "INSERT";
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("customer_access.external_access_history is append-only"),
+                    errdetail("%s of the change history is not allowed for anyone.", operation)));
+    PG_RETURN_NULL();
 }

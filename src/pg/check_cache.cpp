@@ -3,6 +3,7 @@
 #include <algorithm>
 
 extern "C" {
+#include "pgtime.h"
 #include "utils/date.h"
 #include "utils/snapmgr.h"
 }
@@ -42,6 +43,7 @@ struct CheckState {
     GrantSource source;
     SnapshotIdentity statement;
     DayNumber today;
+    pg_tz *today_zone;  // the session time zone "today" was taken in
     UserSlots users;
     std::uint32_t lookups[UserSlots::kMaxUsers];
     GrantTable table;
@@ -119,12 +121,17 @@ CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
         state->context = context;
         state->source = find_grant_source();
         state->statement = now;
-        state->today = GetSQLCurrentDate();
         fcinfo->flinfo->fn_extra = state;
     } else if (!(state->statement == now)) {
         state->statement = now;
-        state->today = GetSQLCurrentDate();
+        state->today_zone = nullptr;
         forget_everything(state);
+    }
+    // "Today" is the transaction's date in the session's time zone at the time of the call:
+    // a SET TimeZone within one snapshot changes it.
+    if (state->today_zone != session_timezone) {
+        state->today = GetSQLCurrentDate();
+        state->today_zone = session_timezone;
     }
     return state;
 }

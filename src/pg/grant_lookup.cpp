@@ -1,6 +1,6 @@
 #include "grant_lookup.hpp"
 
-#include "extension_objects.hpp"
+#include "extension_catalog.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -17,15 +17,6 @@ extern "C" {
 
 namespace customer_access::pg {
 namespace {
-
-AttrNumber column(Oid table, const char *name) {
-    AttrNumber attnum = get_attnum(table, name);
-    if (attnum == InvalidAttrNumber)
-        ereport(ERROR,
-                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("column %s of customer_access.external_access does not exist", name)));
-    return attnum;
-}
 
 Grant grant_in(TupleTableSlot *slot, const GrantSource &source) {
     bool isnull;
@@ -72,13 +63,9 @@ void end_scan(PairScan &s) {
 }  // namespace
 
 GrantSource find_grant_source() {
-    GrantSource source;
-    source.table = extension_relation(kGrantsTable);
-    source.pair_index = extension_relation(kGrantsPairIndex);
-    source.customer_column = column(source.table, "customer_id");
-    source.role_column = column(source.table, "role");
-    source.days_back_column = column(source.table, "days_back_access");
-    return source;
+    const ExtensionCatalog &c = extension_catalog();
+    return GrantSource{c.grants, c.grants_pair_index, c.layout.customer, c.layout.role,
+                       c.layout.days_back};
 }
 
 Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user,

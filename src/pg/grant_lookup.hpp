@@ -12,7 +12,7 @@ extern "C" {
 
 namespace customer_access::pg {
 
-// Where the grants are; resolved once per query.
+// Where the grants are: the verified table and pair index; resolved once per query.
 struct GrantSource {
     Oid table;
     Oid pair_index;

@@ -1,142 +1,92 @@
 #include "grant_row.hpp"
 
-#include "extension_objects.hpp"
-
-extern "C" {
-#include "executor/spi.h"
-#include "lib/stringinfo.h"
-#include "utils/datum.h"
-}
+#include "grant_lookup.hpp"
 
 namespace customer_access::pg {
 namespace {
 
-const char *const kDefaultKeys[] = {"customer_id", "user_id", "id"};
-
-AttrNumber column_number(const TriggerData *trigger, const char *name, Oid required_type) {
-    Relation rel = trigger->tg_relation;
-    int attnum = SPI_fnumber(RelationGetDescr(rel), name);
-    if (attnum <= 0)
-        ereport(
-            ERROR,
-            (errcode(ERRCODE_UNDEFINED_COLUMN),
-             errmsg("column \"%s\" named by trigger \"%s\" does not exist in table \"%s\"", name,
-                    trigger->tg_trigger->tgname, RelationGetRelationName(rel)),
-             errhint(
-                 "protect_owner() takes (role_column, days_back_column or '', key_column, ...).")));
-    Oid type = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
-    if (OidIsValid(required_type) && type != required_type)
-        ereport(ERROR,
-                (errcode(ERRCODE_DATATYPE_MISMATCH),
-                 errmsg("column \"%s\" of table \"%s\" has type %s, but trigger \"%s\" needs %s",
-                        name, RelationGetRelationName(rel), format_type_be(type),
-                        trigger->tg_trigger->tgname, format_type_be(required_type))));
-    return static_cast<AttrNumber>(attnum);
-}
-
-GrantColumns grant_columns(const TriggerData *trigger) {
-    const Trigger *tg = trigger->tg_trigger;
-    Oid role_type = access_role_type_oid();
-    if (!OidIsValid(role_type))
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("type customer_access.access_role does not exist")));
-    GrantColumns c{};
-    if (tg->tgnargs == 0) {
-        c.role = column_number(trigger, "role", role_type);
-        c.days_back = column_number(trigger, "days_back_access", INT4OID);
-        for (const char *key : kDefaultKeys)
-            c.keys[c.key_count++] = column_number(trigger, key, InvalidOid);
-        return c;
+// The relation's descriptor must still be the verified one (the catalog is re-verified after
+// every relcache invalidation; this guards the window between the two).
+void check_descriptor(TupleDesc desc, const ExtensionCatalog &c) {
+    const GrantsLayout &l = c.layout;
+    struct Expected {
+        AttrNumber attnum;
+        Oid type;
+    } expected[] = {{l.id, UUIDOID},          {l.customer, UUIDOID},  {l.user, UUIDOID},
+                    {l.role, c.role_type},    {l.days_back, INT4OID}, {l.notes, TEXTOID},
+                    {l.object_version, INT4OID}};
+    for (const Expected &e : expected) {
+        if (e.attnum < 1 || e.attnum > desc->natts ||
+            TupleDescAttr(desc, e.attnum - 1)->atttypid != e.type ||
+            TupleDescAttr(desc, e.attnum - 1)->attisdropped)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("the layout of customer_access.external_access was changed")));
     }
-    if (tg->tgnargs < 2 || tg->tgnargs > 2 + kMaxKeyColumns)
-        ereport(
-            ERROR,
-            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-             errmsg("trigger \"%s\" gives protect_owner() %d arguments", tg->tgname, tg->tgnargs),
-             errhint("Give none, or (role_column, days_back_column or '', up to %d key columns).",
-                     kMaxKeyColumns)));
-    c.role = column_number(trigger, tg->tgargs[0], role_type);
-    c.days_back = tg->tgargs[1][0] == '\0' ? 0 : column_number(trigger, tg->tgargs[1], INT4OID);
-    for (int i = 2; i < tg->tgnargs; ++i)
-        c.keys[c.key_count++] = column_number(trigger, tg->tgargs[i], InvalidOid);
-    return c;
 }
 
-GrantState grant_state(HeapTuple row, TupleDesc desc, const GrantColumns &columns) {
+Uuid uuid_at(HeapTuple row, TupleDesc desc, AttrNumber attnum) {
     bool isnull;
-    Datum role = heap_getattr(row, columns.role, desc, &isnull);
-    GrantState state{isnull ? Level{0} : DatumGetUInt8(role), Window{true, 0}};
-    if (columns.days_back != 0) {
-        Datum days = heap_getattr(row, columns.days_back, desc, &isnull);
-        if (!isnull)
-            state.window = Window{false, DatumGetInt32(days)};
-    }
-    return state;
-}
-
-bool grant_keys_changed(HeapTuple before, HeapTuple after, TupleDesc desc,
-                        const GrantColumns &columns) {
-    for (int i = 0; i < columns.key_count; ++i) {
-        AttrNumber att = columns.keys[i];
-        bool null_before, null_after;
-        Datum a = heap_getattr(before, att, desc, &null_before);
-        Datum b = heap_getattr(after, att, desc, &null_after);
-        if (null_before != null_after)
-            return true;
-        Form_pg_attribute attr = TupleDescAttr(desc, att - 1);
-        if (!null_before && !datumIsEqual(a, b, attr->attbyval, attr->attlen))
-            return true;
-    }
-    return false;
+    Datum d = heap_getattr(row, attnum, desc, &isnull);
+    Uuid u{};
+    if (!isnull)
+        u = from_pg_uuid(DatumGetUUIDP(d));
+    return u;
 }
 
 }  // namespace
 
-TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function) {
+TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("%s() must be called as a trigger", function)));
-    return reinterpret_cast<TriggerData *>(fcinfo->context);
+    TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (RelationGetRelid(trigger->tg_relation) != table)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("customer_access.%s() runs only as a trigger of the extension's own table",
+                        function),
+                 errdetail("Trigger \"%s\" fired it on \"%s\".", trigger->tg_trigger->tgname,
+                           RelationGetRelationName(trigger->tg_relation))));
+    return trigger;
 }
 
-const GrantColumns &trigger_columns(FunctionCallInfo fcinfo, const TriggerData *trigger) {
-    struct Cached {
-        Oid trigger;
-        GrantColumns columns;
-    };
-    auto *cached = static_cast<Cached *>(fcinfo->flinfo->fn_extra);
-    if (cached == nullptr || cached->trigger != trigger->tg_trigger->tgoid) {
-        GrantColumns columns = grant_columns(trigger);
-        if (cached == nullptr) {
-            cached =
-                static_cast<Cached *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Cached)));
-            fcinfo->flinfo->fn_extra = cached;
-        }
-        *cached = Cached{trigger->tg_trigger->tgoid, columns};
+GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layout) {
+    check_descriptor(desc, extension_catalog());
+    GrantRow r{};
+    r.id = uuid_at(row, desc, layout.id);
+    r.customer = uuid_at(row, desc, layout.customer);
+    r.user = uuid_at(row, desc, layout.user);
+    bool isnull;
+    Datum role = heap_getattr(row, layout.role, desc, &isnull);
+    r.grant = Grant{true, isnull ? Level{0} : DatumGetUInt8(role), Window{true, 0}};
+    Datum days = heap_getattr(row, layout.days_back, desc, &isnull);
+    if (!isnull)
+        r.grant.window = Window{false, DatumGetInt32(days)};
+    Datum notes = heap_getattr(row, layout.notes, desc, &isnull);
+    if (!isnull) {
+        text *t = DatumGetTextPP(notes);
+        r.has_notes = true;
+        r.notes = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
     }
-    return cached->columns;
+    Datum version = heap_getattr(row, layout.object_version, desc, &isnull);
+    r.object_version = isnull ? 0 : DatumGetInt32(version);
+    return r;
 }
 
-OwnerChange owner_change(HeapTuple before, HeapTuple after, TupleDesc desc,
-                         const GrantColumns &columns) {
-    GrantState old_state = grant_state(before, desc, columns);
+OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
     if (after == nullptr)
-        return check_owner_change(old_state, nullptr, false);
-    GrantState new_state = grant_state(after, desc, columns);
-    return check_owner_change(old_state, &new_state,
-                              grant_keys_changed(before, after, desc, columns));
+        return check_owner_change(before.grant, nullptr, false);
+    bool keys_changed = !same_uuid(before.id, after->id) ||
+                        !same_uuid(before.customer, after->customer) ||
+                        !same_uuid(before.user, after->user);
+    return check_owner_change(before.grant, &after->grant, keys_changed);
 }
 
-char *describe_grant_keys(HeapTuple row, TupleDesc desc, const GrantColumns &columns) {
-    StringInfoData text;
-    initStringInfo(&text);
-    for (int i = 0; i < columns.key_count; ++i) {
-        char *value = SPI_getvalue(row, desc, columns.keys[i]);
-        appendStringInfo(&text, "%s%s = %s", i == 0 ? " with " : ", ",
-                         NameStr(TupleDescAttr(desc, columns.keys[i] - 1)->attname),
-                         value != nullptr ? value : "NULL");
-    }
-    return text.data;
+char *describe_grant_keys(const GrantRow &row) {
+    char customer[37], user[37];
+    uuid_to_text(row.customer, customer);
+    uuid_to_text(row.user, user);
+    return psprintf(" with customer_id = %s, user_id = %s", customer, user);
 }
 
 }  // namespace customer_access::pg

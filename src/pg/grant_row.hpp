@@ -1,7 +1,11 @@
-// Reading a grant (role, window, key columns) out of a table row, for the triggers.
+// The extension's trigger functions and the grant rows they see: each trigger function runs
+// only on the extension's own table (identified by OID), and reads rows by the verified
+// layout, never by column names a caller could choose.
 #pragma once
 
+#include "../core/grant_row.hpp"
 #include "../core/owner_rule.hpp"
+#include "extension_catalog.hpp"
 #include "postgres.hpp"
 
 extern "C" {
@@ -11,29 +15,19 @@ extern "C" {
 
 namespace customer_access::pg {
 
-inline constexpr int kMaxKeyColumns = 8;
+// The trigger data of a call of `function`, which the extension attaches to `table` only.
+// Called other than as a trigger: 39P01. Fired on any other table: 0A000, before anything
+// of that table is read.
+TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table);
 
-// Where a table keeps its grant: by default the columns of customer_access.external_access;
-// a trigger may name others: (role_column, days_back_column or '', key_column...).
-struct GrantColumns {
-    AttrNumber role;
-    AttrNumber days_back;  // 0: the table has no window; every grant is unlimited
-    AttrNumber keys[kMaxKeyColumns];
-    int key_count;
-};
-
-// The trigger data of a trigger function's call; called any other way is an error (39P01).
-TriggerData *trigger_call(FunctionCallInfo fcinfo, const char *function);
-
-// The trigger's columns, resolved once per statement and kept in fn_extra; a missing column
-// or one of the wrong type is an error.
-const GrantColumns &trigger_columns(FunctionCallInfo fcinfo, const TriggerData *trigger);
+// A row of external_access, read by the verified layout (its text lives in the current
+// memory context).
+GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layout);
 
 // What a change of `before` into `after` (nullptr: a delete) does to an Owner.
-OwnerChange owner_change(HeapTuple before, HeapTuple after, TupleDesc desc,
-                         const GrantColumns &columns);
+OwnerChange owner_change(const GrantRow &before, const GrantRow *after);
 
-// " with customer_id = ..., user_id = ...": the key columns of a row, for messages.
-char *describe_grant_keys(HeapTuple row, TupleDesc desc, const GrantColumns &columns);
+// " with customer_id = ..., user_id = ...": the keys of a grant, for messages.
+char *describe_grant_keys(const GrantRow &row);
 
 }  // namespace customer_access::pg

@@ -1,4 +1,5 @@
-// Module entry: PG_MODULE_MAGIC and _PG_init, which defines the settings.
+// Module entry: PG_MODULE_MAGIC and _PG_init, which defines the settings and installs the
+// utility hook of the DDL guard (it sees the statements event triggers never fire for).
 #include "settings.hpp"
 
 extern "C" {
@@ -7,6 +8,11 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
+namespace customer_access::pg {
+void install_utility_guard();
+}
+
 void _PG_init(void) {
     customer_access::pg::define_settings();
+    customer_access::pg::install_utility_guard();
 }

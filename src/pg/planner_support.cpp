@@ -7,7 +7,7 @@
 #include "../core/access_role.hpp"
 #include "access_role_datum.hpp"
 #include "boundary.hpp"
-#include "extension_objects.hpp"
+#include "extension_catalog.hpp"
 #include "grant_lookup.hpp"
 #include "settings.hpp"
 
@@ -153,7 +153,7 @@ List *index_condition(SupportRequestIndexCondition *req) {
     if (visible_share(req->root, shape, check->args, 0) > kIndexWorthwhileShare)
         return NIL;
 
-    Oid role_type = access_role_type_oid();
+    Oid role_type = extension_catalog().role_type;
     if (shape.user_arg < 0)
         rhs_args = list_make2(call(extension_function("current_user_id", 0, nullptr), UUIDOID, NIL),
                               linitial(rhs_args));

@@ -1,6 +1,8 @@
 // Trigger function customer_access.protect_owner(): Owner (L90) access, once given, can
-// never be revoked or narrowed by DML. Row-level BEFORE UPDATE OR DELETE, statement-level
-// BEFORE TRUNCATE; the extension enables it ALWAYS so replica mode cannot skip it.
+// never be revoked or narrowed by DML. AFTER UPDATE OR DELETE FOR EACH ROW, so it judges the
+// row as finally written, after every BEFORE trigger; its error aborts the statement before
+// anything is visible. BEFORE TRUNCATE FOR EACH STATEMENT. The extension enables both ALWAYS
+// so replica mode cannot skip them, and they run only on customer_access.external_access.
 #include "boundary.hpp"
 #include "grant_row.hpp"
 #include "settings.hpp"
@@ -16,12 +18,13 @@ using namespace customer_access::pg;
 
 namespace {
 
-[[noreturn]] void refuse(OwnerChange change, const char *table, const char *keys) {
+[[noreturn]] void refuse(OwnerChange change, const char *keys) {
     ereport(
         ERROR,
         (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("%s", owner_change_text(change).refusal),
-         errdetail("In %s, the grant%s holds Owner (L90) access; %s is not allowed.", table, keys,
-                   owner_change_text(change).doing),
+         errdetail("In customer_access.external_access, the grant%s holds Owner (L90) access; %s "
+                   "is not allowed.",
+                   keys, owner_change_text(change).doing),
          errhint("Changing notes or widening days_back_access is allowed. A superuser may SET "
                  "customer_access.allow_owner_revoke = on to revoke an Owner on purpose.")));
     pg_unreachable();
@@ -46,41 +49,49 @@ bool has_owner_row(Relation rel, AttrNumber role_column) {
     return found;
 }
 
+[[noreturn]] void misfired() {
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("protect_owner() must be fired AFTER UPDATE OR DELETE FOR EACH ROW, or "
+                           "BEFORE TRUNCATE FOR EACH STATEMENT")));
+    pg_unreachable();
+}
+
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(protect_owner) {
-    TriggerData *trigger = trigger_call(fcinfo, "protect_owner");
+    const ExtensionCatalog &catalog = extension_catalog();
+    TriggerData *trigger = bound_trigger(fcinfo, "protect_owner", catalog.grants);
     TriggerEvent event = trigger->tg_event;
     Relation rel = trigger->tg_relation;
-    if (!TRIGGER_FIRED_BEFORE(event))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("protect_owner() must be fired BEFORE the change")));
-    const GrantColumns &columns = trigger_columns(fcinfo, trigger);
 
     if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
-        if (has_owner_row(rel, columns.role) && !owner_revoke_allowed())
+        if (!TRIGGER_FIRED_BEFORE(event))
+            misfired();
+        if (has_owner_row(rel, catalog.layout.role) && !owner_revoke_allowed())
             ereport(ERROR,
                     (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                      errmsg("Owner access cannot be revoked by TRUNCATE"),
-                     errdetail("Table %s holds Owner (L90) grants, which can never be revoked.",
-                               RelationGetRelationName(rel)),
+                     errdetail("Table customer_access.external_access holds Owner (L90) grants, "
+                               "which can never be revoked."),
                      errhint("Delete the other grants instead.")));
         return PointerGetDatum(nullptr);
     }
-    if (!TRIGGER_FIRED_FOR_ROW(event))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("protect_owner() must be fired FOR EACH ROW on UPDATE and DELETE, "
-                               "or FOR EACH STATEMENT on TRUNCATE")));
-    if (TRIGGER_FIRED_BY_INSERT(event))
-        return PointerGetDatum(trigger->tg_trigtuple);
+    if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
+        TRIGGER_FIRED_BY_INSERT(event))
+        misfired();
 
-    // tg_trigtuple is the row version about to change: after a wait on a concurrent
-    // update, PostgreSQL hands the trigger the newest version, so a fresh Owner is seen.
-    HeapTuple before = trigger->tg_trigtuple;
-    HeapTuple after = TRIGGER_FIRED_BY_UPDATE(event) ? trigger->tg_newtuple : nullptr;
+    // For AFTER triggers tg_trigtuple is the version that was changed: after a wait on a
+    // concurrent update it is the newest one, so a fresh Owner is seen.
     TupleDesc desc = RelationGetDescr(rel);
-    OwnerChange change = owner_change(before, after, desc, columns);
+    GrantRow before = read_grant_row(trigger->tg_trigtuple, desc, catalog.layout);
+    OwnerChange change;
+    if (TRIGGER_FIRED_BY_UPDATE(event)) {
+        GrantRow after = read_grant_row(trigger->tg_newtuple, desc, catalog.layout);
+        change = owner_change(before, &after);
+    } else {
+        change = owner_change(before, nullptr);
+    }
     if (change != OwnerChange::kAllowed && !owner_revoke_allowed())
-        refuse(change, RelationGetRelationName(rel), describe_grant_keys(before, desc, columns));
-    return PointerGetDatum(after != nullptr ? after : before);
+        refuse(change, describe_grant_keys(before));
+    return PointerGetDatum(nullptr);
 }

@@ -14,38 +14,38 @@ constexpr Window days(int n) {
 }  // namespace
 
 TEST(OwnerRule, NonOwnersMayChangeFreely) {
-    GrantState admin{80, days(30)};
-    GrantState basic{10, days(0)};
+    Grant admin{true, 80, days(30)};
+    Grant basic{true, 10, days(0)};
     EXPECT_EQ(check_owner_change(admin, nullptr, false), OwnerChange::kAllowed);
     EXPECT_EQ(check_owner_change(admin, &basic, true), OwnerChange::kAllowed);
 }
 
 TEST(OwnerRule, OwnerCannotBeDeletedOrDowngraded) {
-    GrantState owner{90, kUnlimited};
+    Grant owner{true, 90, kUnlimited};
     EXPECT_EQ(check_owner_change(owner, nullptr, false), OwnerChange::kDelete);
     for (const RoleInfo &r : kRoles) {
-        GrantState after{r.level, kUnlimited};
+        Grant after{true, r.level, kUnlimited};
         EXPECT_EQ(check_owner_change(owner, &after, false),
                   r.level == kOwnerLevel ? OwnerChange::kAllowed : OwnerChange::kRoleChange);
     }
 }
 
 TEST(OwnerRule, OwnerCannotMove) {
-    GrantState owner{90, days(5)};
+    Grant owner{true, 90, days(5)};
     EXPECT_EQ(check_owner_change(owner, &owner, true), OwnerChange::kKeyChange);
 }
 
 TEST(OwnerRule, WindowMayWidenButNotNarrow) {
-    GrantState limited{90, days(30)};
-    GrantState wider{90, days(31)}, same{90, days(30)}, narrower{90, days(29)}, zero{90, days(0)};
-    GrantState unlimited{90, kUnlimited};
+    Grant limited{true, 90, days(30)};
+    Grant wider{true, 90, days(31)}, same{true, 90, days(30)}, narrower{true, 90, days(29)}, zero{true, 90, days(0)};
+    Grant unlimited{true, 90, kUnlimited};
     EXPECT_EQ(check_owner_change(limited, &wider, false), OwnerChange::kAllowed);
     EXPECT_EQ(check_owner_change(limited, &same, false), OwnerChange::kAllowed);
     EXPECT_EQ(check_owner_change(limited, &unlimited, false), OwnerChange::kAllowed);
     EXPECT_EQ(check_owner_change(limited, &narrower, false), OwnerChange::kWindowNarrows);
     EXPECT_EQ(check_owner_change(limited, &zero, false), OwnerChange::kWindowNarrows);
     EXPECT_EQ(check_owner_change(unlimited, &unlimited, false), OwnerChange::kAllowed);
-    GrantState max{90, days(2147483647)};
+    Grant max{true, 90, days(2147483647)};
     EXPECT_EQ(check_owner_change(unlimited, &max, false), OwnerChange::kWindowNarrows);
 }
 

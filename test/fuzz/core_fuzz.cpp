@@ -81,7 +81,7 @@ void fuzz_rules(const std::uint8_t *data, std::size_t size) {
     if (admits && has_date && doc < kInfinityDay)
         check(window_admits(w, true, doc + 1, today));
     Level a = static_cast<Level>((flags >> 8) & 0xff), b = static_cast<Level>((flags >> 16) & 0xff);
-    GrantState before{a, w}, after{b, Window{(flags & 4) != 0, days & 0x7fffffff}};
+    Grant before{true, a, w}, after{true, b, Window{(flags & 4) != 0, days & 0x7fffffff}};
     OwnerChange change = check_owner_change(before, &after, (flags & 8) != 0);
     check((change == OwnerChange::kAllowed) ==
           (a != kOwnerLevel ||

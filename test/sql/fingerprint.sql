@@ -47,6 +47,10 @@ SELECT md5(string_agg(line, E'\n' ORDER BY line)) AS fingerprint, count(*) AS ob
          || castcontext::text || castmethod::text
     FROM pg_cast WHERE castsource = 'customer_access.access_role'::regtype OR casttarget = 'customer_access.access_role'::regtype
   UNION ALL
+  SELECT 'event trigger ' || evtname || ' ' || evtevent || ' enabled=' || evtenabled::text || ' ' || evtfoid::regprocedure
+         || ' tags=' || coalesce(evttags::text, '') || coalesce(' comment=' || obj_description(oid, 'pg_event_trigger'), '')
+    FROM pg_event_trigger WHERE evtfoid::regprocedure::text LIKE 'customer_access.%'
+  UNION ALL
   SELECT 'schema acl=' || coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'customer_access'
   UNION ALL
   SELECT 'extension ' || extversion || ' config=' || extconfig::regclass[]::text || ' ' || coalesce(extcondition::text, '')

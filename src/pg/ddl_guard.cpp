@@ -1,0 +1,524 @@
+// The DDL guard: customer_access.guard_ddl(), an event trigger ON ddl_command_start (ENABLE
+// ALWAYS, so it fires in every session_replication_role), and, when the module is preloaded,
+// a ProcessUtility hook for the statements event triggers never see (ALTER/DROP EVENT
+// TRIGGER, REASSIGN OWNED). On the extension's objects only what SPEC allows gets through:
+// FOREIGN KEY and CHECK constraints, indexes other than the extension's own, COMMENT, GRANT,
+// REVOKE, storage parameters, VACUUM, ANALYZE, CLUSTER, REINDEX. Everything else is refused
+// with 42501 before it runs. Targets are resolved to OIDs and judged by the extension's
+// membership in pg_depend, so a rename or a schema move cannot blind the guard. It stands
+// aside while CREATE/ALTER EXTENSION customer_access runs its own script, and for a
+// superuser who SET customer_access.allow_owner_revoke = on.
+#include "boundary.hpp"
+#include "extension_catalog.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_event_trigger.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
+#include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+}
+
+using namespace customer_access::pg;
+
+namespace {
+
+// The indexes and constraints the extension creates on its tables: users may add and drop
+// their own, never these (renaming them is refused, so their names stay).
+const char *const kOwnIndexes[] = {
+    "external_access_pkey",         "external_access_user_customer_key",
+    "external_access_customer_idx", "external_access_history_pkey",
+    "external_access_history_access_idx",
+};
+const char *const kOwnConstraints[] = {
+    "external_access_pkey",
+    "external_access_user_customer_key",
+    "external_access_days_back_access_check",
+    "external_access_history_pkey",
+    "external_access_history_operation_check",
+};
+
+template <std::size_t N>
+bool named_in(const char *name, const char *const (&names)[N]) {
+    if (name == nullptr)
+        return false;
+    for (const char *n : names)
+        if (strcmp(n, name) == 0)
+            return true;
+    return false;
+}
+
+struct Guard {
+    Oid extension;
+    Oid schema;
+};
+
+[[noreturn]] void refuse(const char *what) {
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("customer_access protects its objects: %s is not allowed", what),
+             errdetail("DDL may add or drop FOREIGN KEY and CHECK constraints and indexes of its "
+                       "own, COMMENT, GRANT, REVOKE and set storage parameters on the extension's "
+                       "tables; nothing else."),
+             errhint("A superuser may SET customer_access.allow_owner_revoke = on to change the "
+                     "extension's objects on purpose.")));
+    pg_unreachable();
+}
+
+bool member_relation(const Guard &g, Oid relid) {
+    return OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) == g.extension;
+}
+
+// A relation the guard protects: a member (table, view, sequence) or one of its own indexes.
+bool protected_relation(const Guard &g, Oid relid) {
+    if (!OidIsValid(relid))
+        return false;
+    if (member_relation(g, relid))
+        return true;
+    char kind = get_rel_relkind(relid);
+    if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX) {
+        Oid table = IndexGetRelation(relid, true);
+        return member_relation(g, table) && named_in(get_rel_name(relid), kOwnIndexes);
+    }
+    return false;
+}
+
+Oid relation_of(const RangeVar *rv) {
+    return rv == nullptr ? InvalidOid : RangeVarGetRelid(rv, NoLock, true);
+}
+
+bool protected_range_var(const Guard &g, const RangeVar *rv) {
+    return protected_relation(g, relation_of(rv));
+}
+
+// Any object named in a statement: a member, the extension's schema, or a trigger, policy,
+// rule, constraint or column of a protected relation.
+bool protected_object(const Guard &g, ObjectType type, Node *object) {
+    if (object == nullptr)
+        return false;
+    Relation rel = nullptr;
+    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
+    bool result = false;
+    if (rel != nullptr) {
+        Oid relid = RelationGetRelid(rel);
+        relation_close(rel, NoLock);
+        if (address.classId == ConstraintRelationId)
+            result = member_relation(g, relid) && named_in(get_constraint_name(address.objectId),
+                                                           kOwnConstraints);
+        else
+            result = protected_relation(g, relid);
+    }
+    if (!OidIsValid(address.objectId))
+        return result;
+    if (address.classId == RelationRelationId)
+        return result || protected_relation(g, address.objectId);
+    if (address.classId == NamespaceRelationId && address.objectId == g.schema)
+        return true;
+    return result || getExtensionOfObject(address.classId, address.objectId) == g.extension;
+}
+
+// The extension's grants or history hold a row (seen by a fresh snapshot, whatever row
+// security or privileges say).
+bool holds_rows(const Guard &g) {
+    for (const char *name : {"external_access", "external_access_history"}) {
+        Oid relid = get_relname_relid(name, g.schema);
+        if (!OidIsValid(relid))
+            continue;
+        Relation rel = table_open(relid, AccessShareLock);
+        Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+        TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+        TupleTableSlot *slot = table_slot_create(rel, nullptr);
+        bool found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+        ExecDropSingleTupleTableSlot(slot);
+        table_endscan(scan);
+        UnregisterSnapshot(snapshot);
+        table_close(rel, AccessShareLock);
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+void check_extension_drop(const Guard &g) {
+    if (holds_rows(g))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("customer_access cannot be dropped while it holds grants or history"),
+                 errdetail("Dropping the extension would delete every grant and the whole change "
+                           "history."),
+                 errhint("A superuser may SET customer_access.allow_owner_revoke = on to drop it "
+                         "on purpose, after keeping a dump of its tables.")));
+}
+
+Oid extension_owner(const Guard &g) {
+    // pg_extension has no syscache: the owner is the owner of the extension's grants table.
+    Oid grants = get_relname_relid("external_access", g.schema);
+    if (!OidIsValid(grants))
+        return InvalidOid;
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(grants));
+    if (!HeapTupleIsValid(tuple))
+        return InvalidOid;
+    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+bool names_extension_owner(const Guard &g, List *roles) {
+    Oid owner = extension_owner(g);
+    ListCell *cell;
+    foreach (cell, roles) {
+        Oid role = get_rolespec_oid(static_cast<RoleSpec *>(lfirst(cell)), true);
+        if (OidIsValid(role) && role == owner)
+            return true;
+    }
+    return false;
+}
+
+bool allowed_table_command(const AlterTableCmd *cmd) {
+    switch (cmd->subtype) {
+        case AT_AddConstraint:
+        case AT_AddConstraintRecurse: {
+            const Constraint *c = reinterpret_cast<const Constraint *>(cmd->def);
+            return c != nullptr && IsA(c, Constraint) &&
+                   (c->contype == CONSTR_FOREIGN || c->contype == CONSTR_CHECK);
+        }
+        case AT_DropConstraint:
+        case AT_DropConstraintRecurse:
+            return !named_in(cmd->name, kOwnConstraints);
+        case AT_ValidateConstraint:
+        case AT_ValidateConstraintRecurse:
+        case AT_SetRelOptions:
+        case AT_ResetRelOptions:
+        case AT_ClusterOn:
+        case AT_DropCluster:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
+    Oid relid = relation_of(stmt->relation);
+    bool is_member = member_relation(g, relid);
+    bool is_own_index = !is_member && protected_relation(g, relid);
+    ListCell *cell;
+    foreach (cell, stmt->cmds) {
+        const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(cell));
+        if (is_member && !allowed_table_command(cmd))
+            refuse("this ALTER of the extension's table");
+        if (is_own_index && cmd->subtype != AT_SetRelOptions && cmd->subtype != AT_ResetRelOptions)
+            refuse("this ALTER of the extension's index");
+        // Another table may not take one of ours as parent or partition.
+        if (cmd->subtype == AT_AddInherit &&
+            protected_range_var(g, reinterpret_cast<const RangeVar *>(cmd->def)))
+            refuse("inheriting from the extension's table");
+        if (cmd->subtype == AT_AttachPartition &&
+            protected_range_var(g, reinterpret_cast<const PartitionCmd *>(cmd->def)->name))
+            refuse("attaching the extension's table as a partition");
+    }
+}
+
+// The OID of the function a CREATE OR REPLACE would replace, or InvalidOid.
+Oid replaced_function(List *name, List *parameters) {
+    Oid types[FUNC_MAX_ARGS];
+    int count = 0;
+    ListCell *cell;
+    foreach (cell, parameters) {
+        const FunctionParameter *p = static_cast<const FunctionParameter *>(lfirst(cell));
+        if (!IsA(p, FunctionParameter))
+            return InvalidOid;
+        if (p->mode == FUNC_PARAM_OUT || p->mode == FUNC_PARAM_TABLE)
+            continue;
+        if (count == FUNC_MAX_ARGS)
+            return InvalidOid;
+        Oid type = LookupTypeNameOid(nullptr, p->argType, true);
+        if (!OidIsValid(type))
+            return InvalidOid;
+        types[count++] = type;
+    }
+    return LookupFuncName(name, count, types, true);
+}
+
+bool names_role_type(const Guard &g, TypeName *type) {
+    Oid oid = LookupTypeNameOid(nullptr, type, true);
+    return OidIsValid(oid) && getExtensionOfObject(TypeRelationId, oid) == g.extension;
+}
+
+void check_drop(const Guard &g, DropStmt *stmt) {
+    ListCell *cell;
+    foreach (cell, stmt->objects) {
+        Node *object = static_cast<Node *>(lfirst(cell));
+        switch (stmt->removeType) {
+            case OBJECT_EXTENSION:
+                if (strcmp(strVal(object), kExtensionName) == 0)
+                    check_extension_drop(g);
+                break;
+            case OBJECT_SCHEMA:
+                if (get_namespace_oid(strVal(object), true) == g.schema)
+                    check_extension_drop(g);
+                break;
+            case OBJECT_TABLE:
+            case OBJECT_VIEW:
+            case OBJECT_SEQUENCE:
+            case OBJECT_INDEX:
+            case OBJECT_MATVIEW:
+            case OBJECT_FOREIGN_TABLE:
+                if (protected_range_var(g, makeRangeVarFromNameList(castNode(List, object))))
+                    refuse("dropping the extension's relation");
+                break;
+            default:
+                if (protected_object(g, stmt->removeType, object))
+                    refuse("dropping the extension's object");
+        }
+    }
+}
+
+void check_statement(const Guard &g, Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterTableStmt:
+            check_alter_table(g, castNode(AlterTableStmt, parsetree));
+            break;
+        case T_RenameStmt: {
+            auto *stmt = castNode(RenameStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->renameType, stmt->object))
+                refuse("renaming the extension's objects");
+            break;
+        }
+        case T_AlterObjectSchemaStmt: {
+            auto *stmt = castNode(AlterObjectSchemaStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("moving the extension's objects to another schema");
+            break;
+        }
+        case T_AlterOwnerStmt: {
+            auto *stmt = castNode(AlterOwnerStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("changing the owner of the extension's objects");
+            break;
+        }
+        case T_AlterObjectDependsStmt: {
+            auto *stmt = castNode(AlterObjectDependsStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("changing the dependencies of the extension's objects");
+            break;
+        }
+        case T_AlterFunctionStmt: {
+            auto *stmt = castNode(AlterFunctionStmt, parsetree);
+            if (protected_object(g, stmt->objtype, reinterpret_cast<Node *>(stmt->func)))
+                refuse("altering the extension's functions");
+            break;
+        }
+        case T_CreateFunctionStmt: {
+            auto *stmt = castNode(CreateFunctionStmt, parsetree);
+            Oid existing = stmt->replace ? replaced_function(stmt->funcname, stmt->parameters)
+                                         : InvalidOid;
+            if (OidIsValid(existing) &&
+                getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
+                refuse("replacing the extension's functions");
+            break;
+        }
+        case T_DefineStmt: {
+            auto *stmt = castNode(DefineStmt, parsetree);
+            if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && stmt->args != NIL) {
+                Oid existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+                if (OidIsValid(existing) &&
+                    getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
+                    refuse("replacing the extension's aggregates");
+            }
+            break;
+        }
+        case T_AlterOperatorStmt: {
+            auto *stmt = castNode(AlterOperatorStmt, parsetree);
+            if (protected_object(g, OBJECT_OPERATOR, reinterpret_cast<Node *>(stmt->opername)))
+                refuse("altering the extension's operators");
+            break;
+        }
+        case T_AlterTypeStmt: {
+            auto *stmt = castNode(AlterTypeStmt, parsetree);
+            if (names_role_type(g, makeTypeNameFromNameList(stmt->typeName)))
+                refuse("altering the extension's types");
+            break;
+        }
+        case T_AlterOpFamilyStmt: {
+            auto *stmt = castNode(AlterOpFamilyStmt, parsetree);
+            Oid am = get_am_oid(stmt->amname, true);
+            Oid family = OidIsValid(am) ? get_opfamily_oid(am, stmt->opfamilyname, true) : InvalidOid;
+            if (OidIsValid(family) &&
+                getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension)
+                refuse("altering the extension's operator families");
+            break;
+        }
+        case T_CreateCastStmt: {
+            auto *stmt = castNode(CreateCastStmt, parsetree);
+            if (names_role_type(g, stmt->sourcetype) || names_role_type(g, stmt->targettype))
+                refuse("adding casts to or from the extension's types");
+            break;
+        }
+        case T_CreateTrigStmt:
+            if (protected_range_var(g, castNode(CreateTrigStmt, parsetree)->relation))
+                refuse("creating or replacing triggers on the extension's tables");
+            break;
+        case T_RuleStmt:
+            if (protected_range_var(g, castNode(RuleStmt, parsetree)->relation))
+                refuse("creating or replacing rules on the extension's tables");
+            break;
+        case T_CreatePolicyStmt:
+            if (protected_range_var(g, castNode(CreatePolicyStmt, parsetree)->table))
+                refuse("creating policies on the extension's tables");
+            break;
+        case T_AlterPolicyStmt:
+            if (protected_range_var(g, castNode(AlterPolicyStmt, parsetree)->table))
+                refuse("altering the extension's policies");
+            break;
+        case T_CreateStatsStmt: {
+            ListCell *cell;
+            foreach (cell, castNode(CreateStatsStmt, parsetree)->relations)
+                if (IsA(lfirst(cell), RangeVar) &&
+                    protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
+                    refuse("creating statistics on the extension's tables");
+            break;
+        }
+        case T_CreateStmt: {
+            auto *stmt = castNode(CreateStmt, parsetree);
+            ListCell *cell;
+            foreach (cell, stmt->inhRelations)
+                if (protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
+                    refuse("inheriting from the extension's table");
+            break;
+        }
+        case T_ViewStmt: {
+            auto *stmt = castNode(ViewStmt, parsetree);
+            if (stmt->replace && protected_range_var(g, stmt->view))
+                refuse("replacing the extension's views");
+            break;
+        }
+        case T_AlterSeqStmt:
+            if (protected_range_var(g, castNode(AlterSeqStmt, parsetree)->sequence))
+                refuse("altering the extension's sequences");
+            break;
+        case T_SecLabelStmt: {
+            auto *stmt = castNode(SecLabelStmt, parsetree);
+            if (protected_object(g, stmt->objtype, stmt->object))
+                refuse("security labels on the extension's objects");
+            break;
+        }
+        case T_AlterExtensionContentsStmt:
+            if (strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname, kExtensionName) == 0)
+                refuse("adding objects to or removing objects from the extension");
+            break;
+        case T_DropStmt:
+            check_drop(g, castNode(DropStmt, parsetree));
+            break;
+        case T_DropOwnedStmt:
+            if (names_extension_owner(g, castNode(DropOwnedStmt, parsetree)->roles))
+                check_extension_drop(g);
+            break;
+        case T_ReassignOwnedStmt:
+            if (names_extension_owner(g, castNode(ReassignOwnedStmt, parsetree)->roles))
+                refuse("reassigning the extension's objects to another owner");
+            break;
+        case T_AlterEventTrigStmt: {
+            Oid trigger = get_event_trigger_oid(castNode(AlterEventTrigStmt, parsetree)->trigname, true);
+            if (OidIsValid(trigger) &&
+                getExtensionOfObject(EventTriggerRelationId, trigger) == g.extension)
+                refuse("altering the extension's event triggers");
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+// The guard, or nothing to guard: no extension, the extension's own script, or the exit.
+bool guard_applies(Guard *g) {
+    g->extension = installed_extension();
+    if (!OidIsValid(g->extension))
+        return false;
+    if (creating_extension && CurrentExtensionObject == g->extension)
+        return false;
+    if (owner_revoke_allowed())
+        return false;
+    g->schema = extension_schema(g->extension);
+    return true;
+}
+
+ProcessUtility_hook_type previous_utility_hook = nullptr;
+
+// Statements that fire no event trigger: only a preloaded module sees them.
+bool fires_no_event_trigger(Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterEventTrigStmt:
+        case T_ReassignOwnedStmt:
+            return true;
+        case T_RenameStmt:
+            return castNode(RenameStmt, parsetree)->renameType == OBJECT_EVENT_TRIGGER;
+        case T_AlterOwnerStmt:
+            return castNode(AlterOwnerStmt, parsetree)->objectType == OBJECT_EVENT_TRIGGER;
+        case T_DropStmt:
+            return castNode(DropStmt, parsetree)->removeType == OBJECT_EVENT_TRIGGER;
+        default:
+            return false;
+    }
+}
+
+void guard_utility(PlannedStmt *pstmt, const char *query, bool read_only,
+                   ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *env,
+                   DestReceiver *dest, QueryCompletion *qc) {
+    Guard g;
+    if (IsTransactionState() && fires_no_event_trigger(pstmt->utilityStmt) && guard_applies(&g))
+        check_statement(g, pstmt->utilityStmt);
+    if (previous_utility_hook != nullptr)
+        previous_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
+
+}  // namespace
+
+namespace customer_access::pg {
+
+void install_utility_guard() {
+    previous_utility_hook = ProcessUtility_hook;
+    ProcessUtility_hook = guard_utility;
+}
+
+}  // namespace customer_access::pg
+
+CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("guard_ddl() must be called as an event trigger")));
+    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    Guard g;
+    if (guard_applies(&g))
+        check_statement(g, data->parsetree);
+    PG_RETURN_VOID();
+}

@@ -1,0 +1,175 @@
+-- customer_access 1.2: tamper resistance. Trigger functions in C bound to the extension's
+-- own tables, the Owner rule on the row as finally written, a DDL guard in place of 1.1's
+-- keep_protections, EXECUTE for PUBLIC only on the documented interface, no test aid.
+\echo Use "ALTER EXTENSION customer_access UPDATE TO '1.2'" to load this file. \quit
+
+-- 1.1's event trigger would refuse the trigger changes below: it goes first.
+DROP EVENT TRIGGER customer_access_keep_protections;
+DROP FUNCTION @extschema@.keep_protections();
+DROP FUNCTION @extschema@.cpp_boundary_selftest(text);
+
+GRANT SELECT ON @extschema@.roles TO PUBLIC;
+
+-- The trigger functions, in C, each bound to its table.
+CREATE OR REPLACE FUNCTION @extschema@.stamp_object_version() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'stamp_object_version' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.stamp_object_version() IS
+    'Trigger of external_access: sets object_version to 0 on insert and to the old value + 1 on update';
+CREATE OR REPLACE FUNCTION @extschema@.protect_owner() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'protect_owner' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.protect_owner() IS
+    'Trigger of external_access: refuses (42501) any DELETE, TRUNCATE or UPDATE that revokes, moves or narrows an Owner (L90) grant, judged on the row as finally written';
+CREATE OR REPLACE FUNCTION @extschema@.record_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'record_change' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.record_change() IS
+    'Trigger of external_access: appends each INSERT, UPDATE and DELETE to external_access_history';
+CREATE OR REPLACE FUNCTION @extschema@.forbid_history_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'forbid_history_change' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.forbid_history_change() IS
+    'Trigger of external_access_history: refuses UPDATE, DELETE and TRUNCATE';
+
+-- The Owner rule moves AFTER the change: it judges the row as finally written.
+DROP TRIGGER protect_owner ON @extschema@.external_access;
+CREATE TRIGGER protect_owner AFTER UPDATE OR DELETE ON @extschema@.external_access
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_owner();
+ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner;
+COMMENT ON TRIGGER protect_owner ON @extschema@.external_access IS 'Owner (L90) access can never be revoked or narrowed';
+
+-- Self-service without the internal helper manager_grant.
+CREATE OR REPLACE FUNCTION @extschema@.grant_access(customer_id uuid, user_id uuid,
+                                         role @extschema@.access_role DEFAULT 'L30',
+                                         days_back_access integer DEFAULT 30, notes text DEFAULT NULL)
+    RETURNS @extschema@.external_access
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    me uuid := @extschema@.current_user_id();
+    own record;
+    result @extschema@.external_access;
+BEGIN
+    IF customer_id IS NULL OR user_id IS NULL OR role IS NULL THEN
+        RAISE EXCEPTION 'customer_id, user_id and role must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'no application user: customer_access.user_id is not set'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT a.role, a.days_back_access INTO own
+      FROM @extschema@.accessible_customers(me, 'L80') a WHERE a.customer_id = grant_access.customer_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'only an Admin or Owner of customer % can manage its users', customer_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Application user %s holds no L80 (Admin) or L90 (Owner) grant on it.', me);
+    END IF;
+    IF role > own.role THEN
+        RAISE EXCEPTION 'cannot grant % (%): above your own role % on customer %', role, @extschema@.api_name(role),
+                        own.role, customer_id USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Nobody can give more than they hold.';
+    END IF;
+    IF own.days_back_access IS NOT NULL AND (days_back_access IS NULL OR days_back_access > own.days_back_access) THEN
+        RAISE EXCEPTION 'cannot grant a window of %: wider than your own % days on customer %',
+                        coalesce(days_back_access || ' days', 'unlimited days'), own.days_back_access, customer_id
+              USING ERRCODE = 'insufficient_privilege', HINT = 'Nobody can give more than they hold.';
+    END IF;
+    INSERT INTO @extschema@.external_access AS e (customer_id, user_id, role, days_back_access, notes)
+    VALUES (grant_access.customer_id, grant_access.user_id, grant_access.role, grant_access.days_back_access,
+            grant_access.notes)
+    ON CONFLICT ON CONSTRAINT external_access_user_customer_key DO UPDATE
+       SET role = EXCLUDED.role, days_back_access = EXCLUDED.days_back_access,
+           notes = coalesce(EXCLUDED.notes, e.notes)
+    RETURNING * INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text) IS
+    'Creates or updates a grant for a customer the application user administers; 42501 names the rule that refused';
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_access(customer_id uuid, user_id uuid)
+    RETURNS @extschema@.external_access
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    result @extschema@.external_access;
+BEGIN
+    IF @extschema@.current_user_id() IS NULL THEN
+        RAISE EXCEPTION 'no application user: customer_access.user_id is not set'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT @extschema@.can_access(customer_id, 'L80') THEN
+        RAISE EXCEPTION 'only an Admin or Owner of customer % can manage its users', customer_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Application user %s holds no L80 (Admin) or L90 (Owner) grant on it.',
+                                  @extschema@.current_user_id());
+    END IF;
+    DELETE FROM @extschema@.external_access e
+     WHERE e.customer_id = revoke_access.customer_id AND e.user_id = revoke_access.user_id
+    RETURNING * INTO result;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user % has no grant on customer %', user_id, customer_id USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.revoke_access(uuid, uuid) IS
+    'Removes a grant of a customer the application user administers and returns it; Owners cannot be removed';
+
+CREATE OR REPLACE FUNCTION @extschema@.customer_users(customer_id uuid)
+    RETURNS SETOF @extschema@.external_access
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    IF @extschema@.current_user_id() IS NULL THEN
+        RAISE EXCEPTION 'no application user: customer_access.user_id is not set'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT @extschema@.can_access(customer_id, 'L80') THEN
+        RAISE EXCEPTION 'only an Admin or Owner of customer % can manage its users', customer_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Application user %s holds no L80 (Admin) or L90 (Owner) grant on it.',
+                                  @extschema@.current_user_id());
+    END IF;
+    RETURN QUERY SELECT * FROM @extschema@.external_access e
+                  WHERE e.customer_id = customer_users.customer_id ORDER BY e.role DESC, e.user_id;
+END
+$$;
+DROP FUNCTION @extschema@.manager_grant(uuid);
+
+CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.guard_ddl() IS
+    'Event trigger: refuses (42501) DDL that would change, hide or remove the extension''s objects, beyond the allowed constraints, indexes, comments, grants and storage parameters';
+CREATE EVENT TRIGGER customer_access_guard ON ddl_command_start EXECUTE FUNCTION @extschema@.guard_ddl();
+-- ALWAYS: the guard holds in every session_replication_role.
+ALTER EVENT TRIGGER customer_access_guard ENABLE ALWAYS;
+COMMENT ON EVENT TRIGGER customer_access_guard IS
+    'customer_access: DDL cannot revoke, narrow, hide or forge grants, history or the extension''s code';
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.access_role_in(cstring), @extschema@.access_role_out(@extschema@.access_role),
+    @extschema@.access_role_recv(internal), @extschema@.access_role_send(@extschema@.access_role),
+    @extschema@.access_role_eq(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_ne(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_lt(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_le(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_gt(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_ge(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_cmp(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_hash(@extschema@.access_role),
+    @extschema@.access_role_hash_extended(@extschema@.access_role, bigint),
+    @extschema@.access_role_smaller(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.access_role_larger(@extschema@.access_role, @extschema@.access_role),
+    @extschema@.level(@extschema@.access_role), @extschema@.access_role(integer),
+    @extschema@.api_name(@extschema@.access_role), @extschema@.description(@extschema@.access_role),
+    @extschema@.grants(@extschema@.access_role), @extschema@.all_roles(),
+    @extschema@.current_user_id(),
+    @extschema@.has_customer_access(uuid, uuid, date, @extschema@.access_role),
+    @extschema@.has_customer_access(uuid, uuid, timestamptz, @extschema@.access_role),
+    @extschema@.has_customer_access(uuid, uuid, @extschema@.access_role),
+    @extschema@.can_access(uuid, date, @extschema@.access_role),
+    @extschema@.can_access(uuid, timestamptz, @extschema@.access_role),
+    @extschema@.can_access(uuid, @extschema@.access_role),
+    @extschema@.accessible_customers(uuid, @extschema@.access_role),
+    @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
+    @extschema@.can_grant(uuid, @extschema@.access_role, integer),
+    @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
+    @extschema@.revoke_access(uuid, uuid),
+    @extschema@.customer_users(uuid)
+TO PUBLIC;
