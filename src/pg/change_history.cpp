@@ -98,8 +98,8 @@ CUSTOMER_ACCESS_FUNCTION(next_history_id) {
     constexpr int64 kPostgresEpochInUnixMicros =
         static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
     int64 micros = GetCurrentTimestamp() + kPostgresEpochInUnixMicros;
-    Datum counter = DirectFunctionCall1(nextval_oid,
-                                        ObjectIdGetDatum(extension_catalog().history_counter));
+    Datum counter =
+        DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(extension_catalog().history_counter));
     PG_RETURN_INT64(micros * 1000 + DatumGetInt64(counter));
 }
 
@@ -117,22 +117,26 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
     HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
-    HeapTuple after_tuple = inserted ? trigger->tg_trigtuple : updated ? trigger->tg_newtuple : nullptr;
+    HeapTuple after_tuple = inserted  ? trigger->tg_trigtuple
+                            : updated ? trigger->tg_newtuple
+                                      : nullptr;
     GrantRow before{}, after{};
     if (before_tuple != nullptr)
         before = read_grant_row(before_tuple, desc, catalog.layout);
     if (after_tuple != nullptr)
         after = read_grant_row(after_tuple, desc, catalog.layout);
-    bool owner_override = before_tuple != nullptr &&
-                          owner_change(before, after_tuple != nullptr ? &after : nullptr) !=
-                              OwnerChange::kAllowed;
+    bool owner_override =
+        before_tuple != nullptr &&
+        owner_change(before, after_tuple != nullptr ? &after : nullptr) != OwnerChange::kAllowed;
 
     Oid acting_role = GetUserId();
     Uuid app_user;
     bool has_app_user = current_application_user(&app_user);
     const GrantRow &changed = after_tuple != nullptr ? after : before;
     Datum values[kParams] = {
-        CStringGetTextDatum(inserted ? "INSERT" : updated ? "UPDATE" : "DELETE"),
+        CStringGetTextDatum(inserted  ? "INSERT"
+                            : updated ? "UPDATE"
+                                      : "DELETE"),
         name_datum(GetSessionUserId()),
         name_datum(acting_role),
         has_app_user ? uuid_datum(app_user) : Datum(0),

@@ -50,8 +50,10 @@ namespace {
 // The indexes and constraints the extension creates on its tables: users may add and drop
 // their own, never these (renaming them is refused, so their names stay).
 const char *const kOwnIndexes[] = {
-    "external_access_pkey",         "external_access_user_customer_key",
-    "external_access_customer_idx", "external_access_history_pkey",
+    "external_access_pkey",
+    "external_access_user_customer_key",
+    "external_access_customer_idx",
+    "external_access_history_pkey",
     "external_access_history_access_idx",
 };
 const char *const kOwnConstraints[] = {
@@ -127,8 +129,8 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
         Oid relid = RelationGetRelid(rel);
         relation_close(rel, NoLock);
         if (address.classId == ConstraintRelationId)
-            result = member_relation(g, relid) && named_in(get_constraint_name(address.objectId),
-                                                           kOwnConstraints);
+            result = member_relation(g, relid) &&
+                     named_in(get_constraint_name(address.objectId), kOwnConstraints);
         else
             result = protected_relation(g, relid);
     }
@@ -338,8 +340,8 @@ void check_statement(const Guard &g, Node *parsetree) {
         }
         case T_CreateFunctionStmt: {
             auto *stmt = castNode(CreateFunctionStmt, parsetree);
-            Oid existing = stmt->replace ? replaced_function(stmt->funcname, stmt->parameters)
-                                         : InvalidOid;
+            Oid existing =
+                stmt->replace ? replaced_function(stmt->funcname, stmt->parameters) : InvalidOid;
             if (OidIsValid(existing) &&
                 getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
                 refuse("replacing the extension's functions");
@@ -348,7 +350,8 @@ void check_statement(const Guard &g, Node *parsetree) {
         case T_DefineStmt: {
             auto *stmt = castNode(DefineStmt, parsetree);
             if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && stmt->args != NIL) {
-                Oid existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+                Oid existing =
+                    replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
                 if (OidIsValid(existing) &&
                     getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
                     refuse("replacing the extension's aggregates");
@@ -370,7 +373,8 @@ void check_statement(const Guard &g, Node *parsetree) {
         case T_AlterOpFamilyStmt: {
             auto *stmt = castNode(AlterOpFamilyStmt, parsetree);
             Oid am = get_am_oid(stmt->amname, true);
-            Oid family = OidIsValid(am) ? get_opfamily_oid(am, stmt->opfamilyname, true) : InvalidOid;
+            Oid family =
+                OidIsValid(am) ? get_opfamily_oid(am, stmt->opfamilyname, true) : InvalidOid;
             if (OidIsValid(family) &&
                 getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension)
                 refuse("altering the extension's operator families");
@@ -431,7 +435,8 @@ void check_statement(const Guard &g, Node *parsetree) {
             break;
         }
         case T_AlterExtensionContentsStmt:
-            if (strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname, kExtensionName) == 0)
+            if (strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname, kExtensionName) ==
+                0)
                 refuse("adding objects to or removing objects from the extension");
             break;
         case T_DropStmt:
@@ -446,7 +451,8 @@ void check_statement(const Guard &g, Node *parsetree) {
                 refuse("reassigning the extension's objects to another owner");
             break;
         case T_AlterEventTrigStmt: {
-            Oid trigger = get_event_trigger_oid(castNode(AlterEventTrigStmt, parsetree)->trigname, true);
+            Oid trigger =
+                get_event_trigger_oid(castNode(AlterEventTrigStmt, parsetree)->trigname, true);
             if (OidIsValid(trigger) &&
                 getExtensionOfObject(EventTriggerRelationId, trigger) == g.extension)
                 refuse("altering the extension's event triggers");

@@ -114,8 +114,9 @@ void verify_pair_index(Oid index, Oid table, const GrantsLayout &layout) {
               heap_attisnull(tuple, Anum_pg_index_indpred, nullptr);
     ReleaseSysCache(tuple);
     if (!ok)
-        layout_changed("external_access_user_customer_key is no longer a valid btree index on "
-                       "(user_id, customer_id)");
+        layout_changed(
+            "external_access_user_customer_key is no longer a valid btree index on "
+            "(user_id, customer_id)");
 }
 
 ExtensionCatalog resolve() {
@@ -128,7 +129,8 @@ ExtensionCatalog resolve() {
     c.schema = extension_schema(c.extension);
     c.role_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("access_role"),
                                   ObjectIdGetDatum(c.schema));
-    if (!OidIsValid(c.role_type) || getExtensionOfObject(TypeRelationId, c.role_type) != c.extension)
+    if (!OidIsValid(c.role_type) ||
+        getExtensionOfObject(TypeRelationId, c.role_type) != c.extension)
         layout_changed("type access_role is missing");
     c.grants = member_relation(c.extension, c.schema, "external_access", RELKIND_RELATION);
     c.history = member_relation(c.extension, c.schema, "external_access_history", RELKIND_RELATION);
@@ -191,7 +193,8 @@ bool is_extension_member(Oid classid, Oid objid) {
 
 Oid extension_function(const char *name, int nargs, const Oid *argtypes) {
     const ExtensionCatalog &c = extension_catalog();
-    List *qualified = list_make2(makeString(get_namespace_name(c.schema)), makeString(pstrdup(name)));
+    List *qualified =
+        list_make2(makeString(get_namespace_name(c.schema)), makeString(pstrdup(name)));
     return LookupFuncName(qualified, nargs, argtypes, false);
 }
 

@@ -12,8 +12,12 @@ void check_descriptor(TupleDesc desc, const ExtensionCatalog &c) {
     struct Expected {
         AttrNumber attnum;
         Oid type;
-    } expected[] = {{l.id, UUIDOID},          {l.customer, UUIDOID},  {l.user, UUIDOID},
-                    {l.role, c.role_type},    {l.days_back, INT4OID}, {l.notes, TEXTOID},
+    } expected[] = {{l.id, UUIDOID},
+                    {l.customer, UUIDOID},
+                    {l.user, UUIDOID},
+                    {l.role, c.role_type},
+                    {l.days_back, INT4OID},
+                    {l.notes, TEXTOID},
                     {l.object_version, INT4OID}};
     for (const Expected &e : expected) {
         if (e.attnum < 1 || e.attnum > desc->natts ||

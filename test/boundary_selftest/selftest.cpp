@@ -1,6 +1,7 @@
 // cpp_boundary_selftest(kind), of the test-only extension customer_access_test: proves the
-// C++/PostgreSQL boundary in the test suite. It throws the asked-for C++ exception with an object alive that counts its destruction, so
-// a test can see the ERROR and then that the destructor ran before it was reported.
+// C++/PostgreSQL boundary in the test suite. It throws the asked-for C++ exception with an object
+// alive that counts its destruction, so a test can see the ERROR and then that the destructor ran
+// before it was reported.
 #include <stdexcept>
 #include <string>
 

@@ -37,7 +37,8 @@ TEST(OwnerRule, OwnerCannotMove) {
 
 TEST(OwnerRule, WindowMayWidenButNotNarrow) {
     Grant limited{true, 90, days(30)};
-    Grant wider{true, 90, days(31)}, same{true, 90, days(30)}, narrower{true, 90, days(29)}, zero{true, 90, days(0)};
+    Grant wider{true, 90, days(31)}, same{true, 90, days(30)}, narrower{true, 90, days(29)},
+        zero{true, 90, days(0)};
     Grant unlimited{true, 90, kUnlimited};
     EXPECT_EQ(check_owner_change(limited, &wider, false), OwnerChange::kAllowed);
     EXPECT_EQ(check_owner_change(limited, &same, false), OwnerChange::kAllowed);

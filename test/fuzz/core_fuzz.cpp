@@ -12,6 +12,7 @@
 #include "access_role.hpp"
 #include "days_back.hpp"
 #include "grant_cache.hpp"
+#include "grant_row.hpp"
 #include "owner_rule.hpp"
 #include "uuid_text.hpp"
 
@@ -122,6 +123,44 @@ void fuzz_cache(const std::uint8_t *data, std::size_t size) {
     }
 }
 
+// The history's JSON of a row with arbitrary notes and numbers: a well-formed object whose
+// notes string decodes back to the input bytes, and a size that matches what is written.
+void fuzz_row_json(const std::uint8_t *data, std::size_t size) {
+    GrantRow row{};
+    std::int32_t flags = take_int(data, size);
+    row.grant = Grant{true, static_cast<Level>(flags & 0xff),
+                      Window{(flags & 0x100) != 0, take_int(data, size) & 0x7fffffff}};
+    row.object_version = take_int(data, size);
+    row.has_notes = (flags & 0x200) != 0;
+    row.notes = std::string_view(reinterpret_cast<const char *>(data), size);
+    std::size_t needed = grant_row_json(row, nullptr, 0);
+    std::string out(needed, '\0');
+    check(grant_row_json(row, out.data(), needed + 1) == needed);
+    check(out.front() == '{' && out.back() == '}');
+    if (!row.has_notes)
+        return;
+    std::size_t at = out.find("\"notes\": \"");
+    check(at != std::string::npos);
+    std::string decoded;
+    for (at += 10; out[at] != '"'; ++at) {
+        unsigned char c = static_cast<unsigned char>(out[at]);
+        check(c >= 0x20);
+        if (c != '\\') {
+            decoded += out[at];
+            continue;
+        }
+        char e = out[++at];
+        if (e == 'u') {
+            decoded += static_cast<char>(std::stoi(out.substr(at + 1, 4), nullptr, 16));
+            at += 4;
+        } else {
+            check(e == '"' || e == '\\');
+            decoded += e;
+        }
+    }
+    check(decoded == row.notes);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
@@ -131,5 +170,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     fuzz_uuid(text);
     fuzz_rules(data, size);
     fuzz_cache(data, size);
+    fuzz_row_json(data, size);
     return 0;
 }
