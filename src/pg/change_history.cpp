@@ -27,7 +27,7 @@ using namespace customer_access::pg;
 
 namespace {
 
-constexpr int kParams = 8;
+constexpr int kParams = 9;
 
 // Prepared once per backend; every name in it is schema-qualified and every parameter has a
 // built-in type.
@@ -36,11 +36,12 @@ SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr history_insert_plan() {
     if (insert_plan != nullptr)
         return insert_plan;
-    Oid types[kParams] = {TEXTOID, NAMEOID, NAMEOID, UUIDOID, UUIDOID, JSONBOID, JSONBOID, BOOLOID};
+    Oid types[kParams] = {TEXTOID, NAMEOID,  NAMEOID,  UUIDOID, UUIDOID,
+                          JSONBOID, JSONBOID, BOOLOID, INT8OID};
     SPIPlanPtr plan = SPI_prepare(
         "INSERT INTO customer_access.external_access_history (operation, session_user_name, "
-        "current_user_name, application_user_id, access_id, old_row, new_row, owner_override) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "current_user_name, application_user_id, access_id, old_row, new_row, owner_override, "
+        "history_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         kParams, types);
     if (plan == nullptr || SPI_keepplan(plan) != 0)
         elog(ERROR, "could not prepare the history insert: %s", SPI_result_code_string(SPI_result));
@@ -68,6 +69,16 @@ Datum row_jsonb(const GrantRow &row) {
     return DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
 }
 
+// The counter is advanced by the history's owner (see insert_as_owner).
+int64 new_history_id() {
+    constexpr int64 kPostgresEpochInUnixMicros =
+        static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
+    int64 micros = GetCurrentTimestamp() + kPostgresEpochInUnixMicros;
+    Datum counter = DirectFunctionCall1(nextval_oid,
+                                        ObjectIdGetDatum(extension_catalog().history_counter));
+    return micros * 1000 + DatumGetInt64(counter);
+}
+
 // Runs the insert as the history's owner with search_path = pg_catalog, pg_temp.
 void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     Oid acting_role;
@@ -80,6 +91,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     SetUserIdAndSecContext(relation_owner(history), security_context |
                                                         SECURITY_LOCAL_USERID_CHANGE |
                                                         SECURITY_RESTRICTED_OPERATION);
+    values[kParams - 1] = Int64GetDatum(new_history_id());
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     int rc = SPI_execute_plan(history_insert_plan(), values, nulls, false, 0);
@@ -144,6 +156,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
         before_tuple != nullptr ? row_jsonb(before) : Datum(0),
         after_tuple != nullptr ? row_jsonb(after) : Datum(0),
         BoolGetDatum(owner_override),
+        Datum(0),  // the history id, taken as the history's owner
     };
     char nulls[kParams] = {' ',
                            ' ',
@@ -152,6 +165,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
                            ' ',
                            before_tuple != nullptr ? ' ' : 'n',
                            after_tuple != nullptr ? ' ' : 'n',
+                           ' ',
                            ' '};
     insert_as_owner(catalog.history, values, nulls);
     return PointerGetDatum(nullptr);

@@ -122,6 +122,10 @@ bool protected_range_var(const Guard &g, const RangeVar *rv) {
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
     if (object == nullptr)
         return false;
+    // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
+    // takes a TypeName.
+    if ((type == OBJECT_TYPE || type == OBJECT_DOMAIN) && IsA(object, List))
+        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
     Relation rel = nullptr;
     ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
     bool result = false;
@@ -306,8 +310,12 @@ void check_statement(const Guard &g, Node *parsetree) {
             break;
         case T_RenameStmt: {
             auto *stmt = castNode(RenameStmt, parsetree);
+            // Objects named by a single name (schemas, event triggers) come as subname.
+            Node *object = stmt->object != nullptr || stmt->subname == nullptr
+                               ? stmt->object
+                               : reinterpret_cast<Node *>(makeString(stmt->subname));
             if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
-                                          : protected_object(g, stmt->renameType, stmt->object))
+                                          : protected_object(g, stmt->renameType, object))
                 refuse("renaming the extension's objects");
             break;
         }
