@@ -149,9 +149,38 @@ RESET customer_access.allow_owner_revoke;
 CREATE ROLE ca_checker;
 SET ROLE ca_checker;
 SELECT pg_temp.try($$SELECT count(*) FROM customer_access.external_access$$);
+-- ... for its own application user (since 1.2 only for that one: no enumeration of others)
+SET customer_access.user_id = 'a2000000-0000-0000-0000-000000000001';
 SELECT has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', current_date, 'L40') AS as_unprivileged,
-       (SELECT count(*) FROM customer_access.accessible_customers('a2000000-0000-0000-0000-000000000001')) AS grants_listed;
+       (SELECT count(*) FROM customer_access.accessible_customers('a2000000-0000-0000-0000-000000000001')) AS grants_listed,
+       cardinality(customer_access.accessible_customer_ids('a2000000-0000-0000-0000-000000000001', 'L10')) AS ids_listed;
+RESET customer_access.user_id;
+SELECT pg_temp.try($$SELECT customer_access.has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', current_date, 'L40')$$) AS other_user;
+SELECT pg_temp.try($$SELECT customer_access.has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', 'L40')$$) AS other_user_undated;
+SELECT pg_temp.try($$SELECT * FROM customer_access.accessible_customers('a2000000-0000-0000-0000-000000000001')$$) AS other_users_grants;
+SELECT pg_temp.try($$SELECT customer_access.accessible_customer_ids('a2000000-0000-0000-0000-000000000001', 'L10')$$) AS other_users_ids;
+SELECT pg_temp.try($$SELECT * FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002')$$) AS who_can_access;
 RESET ROLE;
+-- An auditor that could read every grant anyway (SELECT, and BYPASSRLS) may ask about anyone
+CREATE ROLE ca_auditor BYPASSRLS;
+GRANT SELECT ON external_access TO ca_auditor;
+SET ROLE ca_auditor;
+SELECT has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', current_date, 'L40') AS auditor_asks,
+       (SELECT count(*) FROM customer_access.accessible_customers('a2000000-0000-0000-0000-000000000001')) AS grants_listed;
+SELECT user_id, role, days_back_access, visible_from = current_date - days_back_access AS visible_from_ok
+  FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002') ORDER BY user_id;
+SELECT count(*) AS admins FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002', 'L80');
+RESET ROLE;
+-- SELECT alone is not enough while row security applies to the role
+CREATE ROLE ca_rls_reader;
+GRANT SELECT ON external_access TO ca_rls_reader;
+SET ROLE ca_rls_reader;
+SELECT pg_temp.try($$SELECT * FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002')$$) AS rls_reader;
+RESET ROLE;
+REVOKE SELECT ON external_access FROM ca_auditor, ca_rls_reader;
+DROP ROLE ca_auditor, ca_rls_reader;
+SELECT count(*) AS superuser_sees FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002');
+SELECT count(*) AS null_customer FROM customer_access.who_can_access(NULL);
 SELECT has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', current_date, 'L40') AS as_owner_under_forced_rls;
 SET customer_access.allow_owner_revoke = on;
 DROP POLICY hide_everything ON external_access;

@@ -4,6 +4,7 @@
 #include "access_role_datum.hpp"
 #include "boundary.hpp"
 #include "check_cache.hpp"
+#include "grant_readers.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -55,7 +56,9 @@ bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) 
 bool check_for_user_arg(FunctionCallInfo fcinfo, Dating dating) {
     if (PG_ARGISNULL(0))
         return false;
-    return check(fcinfo, from_pg_uuid(PG_GETARG_UUID_P(0)), 1, dating);
+    Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
+    require_grant_reader(user, "has_customer_access");
+    return check(fcinfo, user, 1, dating);
 }
 
 bool check_for_current_user(FunctionCallInfo fcinfo, Dating dating) {
@@ -102,11 +105,12 @@ struct GrantRows {
     DayNumber today;
 };
 
-void emit_grant_row(void *context, const Uuid &customer, const Grant &grant) {
+// One row (key: a customer, or for who_can_access a user) with the grant and its window.
+void emit_grant_row(void *context, const Uuid &key, const Grant &grant) {
     GrantRows *rows = static_cast<GrantRows *>(context);
     if (grant.level < rows->need)
         return;
-    Datum values[4] = {uuid_datum(customer), role_to_datum(grant.level), 0, 0};
+    Datum values[4] = {uuid_datum(key), role_to_datum(grant.level), 0, 0};
     bool nulls[4] = {false, false, grant.window.unlimited, grant.window.unlimited};
     if (!grant.window.unlimited) {
         values[2] = Int32GetDatum(grant.window.days_back);
@@ -126,11 +130,27 @@ CUSTOMER_ACCESS_FUNCTION(accessible_customers) {
     InitMaterializedSRF(fcinfo, 0);
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         PG_RETURN_NULL();
+    Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
+    require_grant_reader(user, "accessible_customers");
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1),
                    GetSQLCurrentDate()};
-    scan_user_grants(find_grant_source(), GetActiveSnapshot(), from_pg_uuid(PG_GETARG_UUID_P(0)),
-                     emit_grant_row, &rows);
+    scan_user_grants(find_grant_source(), GetActiveSnapshot(), user, emit_grant_row, &rows);
+    PG_RETURN_NULL();
+}
+
+// who_can_access(customer_id, need): every user whose grant on the customer has role >= need;
+// for callers that may read every grant.
+CUSTOMER_ACCESS_FUNCTION(who_can_access) {
+    InitMaterializedSRF(fcinfo, 0);
+    require_full_grant_reader("who_can_access");
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        PG_RETURN_NULL();
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1),
+                   GetSQLCurrentDate()};
+    scan_customer_grants(find_grant_source(), GetActiveSnapshot(),
+                         from_pg_uuid(PG_GETARG_UUID_P(0)), emit_grant_row, &rows);
     PG_RETURN_NULL();
 }
 
@@ -161,9 +181,10 @@ void collect_customer(void *context, const Uuid &customer, const Grant &grant) {
 CUSTOMER_ACCESS_FUNCTION(accessible_customer_ids) {
     CustomerList list{static_cast<Datum *>(palloc(sizeof(Datum) * 16)), 0, 16, 0};
     if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1)) {
+        Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
+        require_grant_reader(user, "accessible_customer_ids");
         list.need = PG_GETARG_ACCESS_ROLE(1);
-        scan_user_grants(find_grant_source(), GetActiveSnapshot(),
-                         from_pg_uuid(PG_GETARG_UUID_P(0)), collect_customer, &list);
+        scan_user_grants(find_grant_source(), GetActiveSnapshot(), user, collect_customer, &list);
     }
     PG_RETURN_ARRAYTYPE_P(
         construct_array(list.items, list.count, UUIDOID, sizeof(pg_uuid_t), false, TYPALIGN_CHAR));

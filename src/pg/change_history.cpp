@@ -36,7 +36,7 @@ SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr history_insert_plan() {
     if (insert_plan != nullptr)
         return insert_plan;
-    Oid types[kParams] = {TEXTOID, NAMEOID,  NAMEOID,  UUIDOID, UUIDOID,
+    Oid types[kParams] = {TEXTOID,  NAMEOID,  NAMEOID, UUIDOID, UUIDOID,
                           JSONBOID, JSONBOID, BOOLOID, INT8OID};
     SPIPlanPtr plan = SPI_prepare(
         "INSERT INTO customer_access.external_access_history (operation, session_user_name, "
@@ -74,8 +74,8 @@ int64 new_history_id() {
     constexpr int64 kPostgresEpochInUnixMicros =
         static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC;
     int64 micros = GetCurrentTimestamp() + kPostgresEpochInUnixMicros;
-    Datum counter = DirectFunctionCall1(nextval_oid,
-                                        ObjectIdGetDatum(extension_catalog().history_counter));
+    Datum counter =
+        DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(extension_catalog().history_counter));
     return micros * 1000 + DatumGetInt64(counter);
 }
 

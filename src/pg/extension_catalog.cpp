@@ -35,7 +35,8 @@ std::uint64_t invalidations = 0;
 
 void forget(Datum, Oid relid) {
     if (relid == InvalidOid || relid == cached.grants || relid == cached.grants_pair_index ||
-        relid == cached.history || relid == cached.history_counter) {
+        relid == cached.grants_customer_index || relid == cached.history ||
+        relid == cached.history_counter) {
         cached_valid = false;
         ++invalidations;
     }
@@ -88,35 +89,34 @@ int live_columns(Oid table) {
     return live;
 }
 
-// The pair index must be a valid, complete btree on exactly (user_id, customer_id) with the
-// default uuid operator class: the checks scan it with those two keys in that order.
-void verify_pair_index(Oid index, Oid table, const GrantsLayout &layout) {
-    if (get_rel_relkind(index) != RELKIND_INDEX)
-        layout_changed("the (user_id, customer_id) index is missing");
+// An index the checks scan with uuid keys on its leading columns: it must be a valid,
+// complete btree with exactly those key columns, in that order, with the default uuid
+// operator class, and no expression or predicate (which could hide rows).
+bool verified_uuid_index(Oid index, Oid table, const AttrNumber *columns, int count, bool unique) {
+    if (!OidIsValid(index) || get_rel_relkind(index) != RELKIND_INDEX)
+        return false;
     HeapTuple cls = SearchSysCache1(RELOID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(cls))
-        elog(ERROR, "cache lookup failed for relation %u", index);
+        return false;
     Oid am = reinterpret_cast<Form_pg_class>(GETSTRUCT(cls))->relam;
     ReleaseSysCache(cls);
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple))
-        elog(ERROR, "cache lookup failed for index %u", index);
+        return false;
     auto *form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
     bool isnull;
     Datum classes = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indclass, &isnull);
     oidvector *opclasses = reinterpret_cast<oidvector *>(DatumGetPointer(classes));
     Oid uuid_ops = GetDefaultOpClass(UUIDOID, BTREE_AM_OID);
-    bool ok = am == BTREE_AM_OID && form->indrelid == table && form->indisunique &&
-              form->indisvalid && form->indisready && form->indislive && form->indnkeyatts == 2 &&
-              form->indkey.values[0] == layout.user && form->indkey.values[1] == layout.customer &&
-              !isnull && opclasses->values[0] == uuid_ops && opclasses->values[1] == uuid_ops &&
+    bool ok = !isnull && am == BTREE_AM_OID && form->indrelid == table && form->indisvalid &&
+              form->indisready && form->indislive && form->indnkeyatts == count &&
+              (!unique || form->indisunique) &&
               heap_attisnull(tuple, Anum_pg_index_indexprs, nullptr) &&
               heap_attisnull(tuple, Anum_pg_index_indpred, nullptr);
+    for (int i = 0; ok && i < count; ++i)
+        ok = form->indkey.values[i] == columns[i] && opclasses->values[i] == uuid_ops;
     ReleaseSysCache(tuple);
-    if (!ok)
-        layout_changed(
-            "external_access_user_customer_key is no longer a valid btree index on "
-            "(user_id, customer_id)");
+    return ok;
 }
 
 ExtensionCatalog resolve() {
@@ -147,7 +147,16 @@ ExtensionCatalog resolve() {
     if (live_columns(c.grants) != 7)
         layout_changed("external_access has columns the extension did not create");
     c.grants_pair_index = get_relname_relid("external_access_user_customer_key", c.schema);
-    verify_pair_index(c.grants_pair_index, c.grants, l);
+    AttrNumber pair[2] = {l.user, l.customer};
+    if (!verified_uuid_index(c.grants_pair_index, c.grants, pair, 2, true))
+        layout_changed(
+            "external_access_user_customer_key is no longer a valid unique btree "
+            "index on (user_id, customer_id)");
+    c.grants_customer_index = get_relname_relid("external_access_customer_idx", c.schema);
+    if (!verified_uuid_index(c.grants_customer_index, c.grants, &l.customer, 1, false))
+        layout_changed(
+            "external_access_customer_idx is no longer a valid btree index on "
+            "(customer_id)");
     return c;
 }
 

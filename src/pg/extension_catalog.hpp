@@ -26,8 +26,9 @@ struct ExtensionCatalog {
     Oid extension;
     Oid schema;
     Oid role_type;
-    Oid grants;             // customer_access.external_access
-    Oid grants_pair_index;  // UNIQUE (user_id, customer_id), verified
+    Oid grants;                 // customer_access.external_access
+    Oid grants_pair_index;      // UNIQUE (user_id, customer_id), verified
+    Oid grants_customer_index;  // (customer_id), verified
     GrantsLayout layout;
     Oid history;  // customer_access.external_access_history
     Oid history_counter;

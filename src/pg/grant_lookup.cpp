@@ -28,7 +28,7 @@ Grant grant_in(TupleTableSlot *slot, const GrantSource &source) {
     return grant;
 }
 
-// An index scan over the pair index with `nkeys` leading columns fixed.
+// An index scan over the pair index (or another uuid index) with its leading key columns fixed.
 struct PairScan {
     Relation table;
     Relation index;
@@ -36,13 +36,13 @@ struct PairScan {
     TupleTableSlot *slot;
 };
 
-PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &user,
-                    const Uuid *customer) {
+PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &first,
+                    const Uuid *customer, Oid index = InvalidOid) {
     PairScan s;
     s.table = table_open(source.table, AccessShareLock);
-    s.index = index_open(source.pair_index, AccessShareLock);
+    s.index = index_open(OidIsValid(index) ? index : source.pair_index, AccessShareLock);
     ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(user)));
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(as_pg_uuid(first)));
     int nkeys = 1;
     if (customer != nullptr)
         ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_UUID_EQ,
@@ -64,7 +64,8 @@ void end_scan(PairScan &s) {
 
 GrantSource find_grant_source() {
     const ExtensionCatalog &c = extension_catalog();
-    return GrantSource{c.grants, c.grants_pair_index, c.layout.customer, c.layout.role,
+    return GrantSource{c.grants,          c.grants_pair_index, c.grants_customer_index,
+                       c.layout.user,     c.layout.customer,   c.layout.role,
                        c.layout.days_back};
 }
 
@@ -87,6 +88,20 @@ void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &
         if (isnull)
             continue;
         visit(context, from_pg_uuid(DatumGetUUIDP(customer)), grant_in(s.slot, source));
+    }
+    end_scan(s);
+}
+
+void scan_customer_grants(const GrantSource &source, Snapshot snapshot, const Uuid &customer,
+                          GrantVisitor visit, void *context) {
+    // The customer index's one key takes the place of the pair index's first.
+    PairScan s = begin_scan(source, snapshot, customer, nullptr, source.customer_index);
+    while (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) {
+        bool isnull;
+        Datum user = slot_getattr(s.slot, source.user_column, &isnull);
+        if (isnull)
+            continue;
+        visit(context, from_pg_uuid(DatumGetUUIDP(user)), grant_in(s.slot, source));
     }
     end_scan(s);
 }

@@ -16,6 +16,8 @@ namespace customer_access::pg {
 struct GrantSource {
     Oid table;
     Oid pair_index;
+    Oid customer_index;
+    AttrNumber user_column;
     AttrNumber customer_column;
     AttrNumber role_column;
     AttrNumber days_back_column;
@@ -32,6 +34,10 @@ Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &use
 using GrantVisitor = void (*)(void *context, const Uuid &customer, const Grant &grant);
 void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                       GrantVisitor visit, void *context);
+
+// Calls visit(user, grant) for every grant on the customer.
+void scan_customer_grants(const GrantSource &source, Snapshot snapshot, const Uuid &customer,
+                          GrantVisitor visit, void *context);
 
 // How many of the user's grants have a role >= need, for planner estimates: remembered for up to a
 // second so that planning a point lookup does not scan a large user's grants every time. This

@@ -35,6 +35,13 @@ CREATE TRIGGER protect_owner AFTER UPDATE OR DELETE ON @extschema@.external_acce
 ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner;
 COMMENT ON TRIGGER protect_owner ON @extschema@.external_access IS 'Owner (L90) access can never be revoked or narrowed';
 
+-- For auditors; the checks answer for other users only to roles that may read every grant.
+CREATE FUNCTION @extschema@.who_can_access(customer_id uuid, need @extschema@.access_role DEFAULT 'L10')
+    RETURNS TABLE (user_id uuid, role @extschema@.access_role, days_back_access integer, visible_from date)
+    AS 'MODULE_PATHNAME', 'who_can_access' LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.who_can_access(uuid, @extschema@.access_role) IS
+    'For auditors: every user whose grant on the customer has role >= need, with the window (visible_from as in accessible_customers); 42501 unless the caller may read every grant';
+
 -- Self-service without the internal helper manager_grant.
 CREATE OR REPLACE FUNCTION @extschema@.grant_access(customer_id uuid, user_id uuid,
                                          role @extschema@.access_role DEFAULT 'L30',
@@ -168,6 +175,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
+    @extschema@.who_can_access(uuid, @extschema@.access_role),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid),

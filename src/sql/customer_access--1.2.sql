@@ -373,6 +373,12 @@ CREATE FUNCTION @extschema@.accessible_customer_ids(user_id uuid, need @extschem
 COMMENT ON FUNCTION @extschema@.accessible_customer_ids(uuid, @extschema@.access_role) IS
     'The customers on which the user has role >= need, whatever the window: the index condition the planner adds for the checks';
 
+CREATE FUNCTION @extschema@.who_can_access(customer_id uuid, need @extschema@.access_role DEFAULT 'L10')
+    RETURNS TABLE (user_id uuid, role @extschema@.access_role, days_back_access integer, visible_from date)
+    AS 'MODULE_PATHNAME', 'who_can_access' LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.who_can_access(uuid, @extschema@.access_role) IS
+    'For auditors: every user whose grant on the customer has role >= need, with the window (visible_from as in accessible_customers); 42501 unless the caller may read every grant';
+
 CREATE FUNCTION @extschema@.peak_cache_bytes() RETURNS bigint
     AS 'MODULE_PATHNAME', 'peak_cache_bytes' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.peak_cache_bytes() IS
@@ -552,6 +558,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
+    @extschema@.who_can_access(uuid, @extschema@.access_role),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid),
