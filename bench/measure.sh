@@ -22,6 +22,7 @@ TRIVIAL="SELECT count(*) FROM bench.orders WHERE customer_id <> '00000000-0000-0
 time_query() {  # role user query
     psql_q -At <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
 SET max_parallel_workers_per_gather = 0;
+SET customer_access.identity_scope = session;
 SET ROLE $1;
 SET customer_access.user_id = '$2';
 $3;
@@ -52,7 +53,7 @@ echo "== checking that every variant counts the same rows"
 for v in "${variants[@]}"; do
     IFS='|' read -r who name role user query <<<"$v"
     case "$name" in "no policy"*) continue ;; esac
-    n=$(psql_q -At -c "SET ROLE $role" -c "SET customer_access.user_id = '$user'" -c "$query")
+    n=$(psql_q -At -c "SET customer_access.identity_scope = session" -c "SET ROLE $role" -c "SET customer_access.user_id = '$user'" -c "$query")
     echo "   $who / $name: $n rows"
     counts[$who]="${counts[$who]:-} $n"
 done
@@ -92,6 +93,7 @@ tps_policy=$(tps bench_can_access)
 echo "== memory: peak per-query grant cache"
 peak_all=$(psql_q -At <<SQL | tail -1
 SET max_parallel_workers_per_gather = 0;
+SET customer_access.identity_scope = session;
 SET ROLE bench_can_access;
 SET customer_access.user_id = '$ALL';
 SELECT count(*) FROM bench.orders;

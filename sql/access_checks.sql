@@ -2,6 +2,8 @@
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
+-- This suite gives the application user once per session (scope 'session', as in 1.1).
+SET customer_access.identity_scope = session;
 SET search_path = customer_access, public;
 
 -- Users u1..u4, customers c1..c3

@@ -4,6 +4,8 @@
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
+-- This suite gives the application user once per session (scope 'session', as in 1.1).
+SET customer_access.identity_scope = session;
 SET search_path = customer_access, public;
 
 -- Customers A and B. On A: owner (unlimited), admin (90 days), basic user. On B: owner_b.

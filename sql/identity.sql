@@ -3,6 +3,9 @@
 \i test/sql/try.sql
 \set ECHO all
 SET search_path = customer_access, public;
+-- This suite gives the application user once per session (scope 'session', as in 1.1);
+-- identity_modes covers the transaction scope and the other modes.
+SET customer_access.identity_scope = session;
 
 -- Unset or empty: NULL
 SELECT current_user_id() IS NULL AS unset_is_null;
@@ -49,6 +52,7 @@ SET customer_access.user_id = 'not-a-uuid';
 \set ECHO all
 SELECT pg_temp.try($$SELECT customer_access.current_user_id()$$) AS after_late_load;
 \c
+SET customer_access.identity_scope = session;
 SET customer_access.user_id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a17';
 SELECT customer_access.current_user_id() AS late_loaded_valid;
 

@@ -4,6 +4,8 @@
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
+-- This suite gives the application user once per session (scope 'session', as in 1.1).
+SET customer_access.identity_scope = session;
 SET max_parallel_workers_per_gather = 0;
 
 CREATE SCHEMA plan_app;

@@ -3,6 +3,8 @@
 \set ECHO none
 \i test/sql/try.sql
 \set ECHO all
+-- This suite gives the application user once per session (scope 'session', as in 1.1).
+SET customer_access.identity_scope = session;
 
 CREATE SCHEMA app;
 -- 200 customers, 60 users, 60,000 orders over 400 days (ids are made from numbers)

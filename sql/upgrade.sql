@@ -42,6 +42,7 @@ SELECT role, days_back_access FROM customer_access.external_access ORDER BY role
 \set ECHO all
 SELECT pg_temp.try($$DELETE FROM customer_access.external_access WHERE role = 'L90'$$);
 SELECT count(*) AS history_rows FROM customer_access.external_access_history;
+SET customer_access.identity_scope = session;
 SET customer_access.user_id = 'a6000000-0000-0000-0000-000000000001';
 SELECT count(*) AS owner_sees FROM customer_access.customer_users('c6000000-0000-0000-0000-000000000001');
 

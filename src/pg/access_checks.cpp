@@ -5,6 +5,7 @@
 #include "boundary.hpp"
 #include "check_cache.hpp"
 #include "grant_readers.hpp"
+#include "identity.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -12,6 +13,7 @@ extern "C" {
 #include "datatype/timestamp.h"
 #include "utils/array.h"
 #include "utils/date.h"
+#include "utils/jsonb.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -63,7 +65,7 @@ bool check_for_user_arg(FunctionCallInfo fcinfo, Dating dating) {
 
 bool check_for_current_user(FunctionCallInfo fcinfo, Dating dating) {
     Uuid user;
-    if (!current_application_user(&user))
+    if (!checked_application_user(&user))
         return false;
     return check(fcinfo, user, 0, dating);
 }
@@ -188,6 +190,14 @@ CUSTOMER_ACCESS_FUNCTION(accessible_customer_ids) {
     }
     PG_RETURN_ARRAYTYPE_P(
         construct_array(list.items, list.count, UUIDOID, sizeof(pg_uuid_t), false, TYPALIGN_CHAR));
+}
+
+// current_claims(): the claims of the current identity (claims and token modes), or NULL.
+CUSTOMER_ACCESS_FUNCTION(current_claims) {
+    const char *claims = current_identity_claims();
+    if (claims == nullptr)
+        PG_RETURN_NULL();
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
 }
 
 // peak_cache_bytes(): the largest per-query grant cache this backend has built.

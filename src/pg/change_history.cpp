@@ -9,6 +9,7 @@
 #include "boundary.hpp"
 #include "grant_lookup.hpp"
 #include "grant_row.hpp"
+#include "identity.hpp"
 #include "settings.hpp"
 
 extern "C" {

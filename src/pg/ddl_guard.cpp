@@ -13,10 +13,12 @@
 #include "settings.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/index.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_constraint.h"
@@ -31,13 +33,20 @@ extern "C" {
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/tablespace.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "parser/parse_func.h"
 #include "parser/parse_type.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/relcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -55,6 +64,7 @@ const char *const kOwnIndexes[] = {
     "external_access_customer_idx",
     "external_access_history_pkey",
     "external_access_history_access_idx",
+    "login_users_pkey",
 };
 const char *const kOwnConstraints[] = {
     "external_access_pkey",
@@ -62,6 +72,7 @@ const char *const kOwnConstraints[] = {
     "external_access_days_back_access_check",
     "external_access_history_pkey",
     "external_access_history_operation_check",
+    "login_users_pkey",
 };
 
 template <std::size_t N>
@@ -119,12 +130,43 @@ bool protected_range_var(const Guard &g, const RangeVar *rv) {
 
 // Any object named in a statement: a member, the extension's schema, or a trigger, policy,
 // rule, constraint or column of a protected relation.
+// The kinds of object the extension has (or has sub-objects of); statements about other
+// kinds (roles, databases, domain constraints...) cannot touch it, and their parse nodes do
+// not all have the shape get_object_address takes.
+bool kind_of_ours(ObjectType type) {
+    switch (type) {
+        case OBJECT_AGGREGATE:
+        case OBJECT_CAST:
+        case OBJECT_EVENT_TRIGGER:
+        case OBJECT_EXTENSION:
+        case OBJECT_FUNCTION:
+        case OBJECT_INDEX:
+        case OBJECT_OPCLASS:
+        case OBJECT_OPERATOR:
+        case OBJECT_OPFAMILY:
+        case OBJECT_POLICY:
+        case OBJECT_PROCEDURE:
+        case OBJECT_ROUTINE:
+        case OBJECT_RULE:
+        case OBJECT_SCHEMA:
+        case OBJECT_SEQUENCE:
+        case OBJECT_TABCONSTRAINT:
+        case OBJECT_TABLE:
+        case OBJECT_TRIGGER:
+        case OBJECT_TYPE:
+        case OBJECT_VIEW:
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
-    if (object == nullptr)
+    if (object == nullptr || !kind_of_ours(type))
         return false;
     // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
     // takes a TypeName.
-    if ((type == OBJECT_TYPE || type == OBJECT_DOMAIN) && IsA(object, List))
+    if (type == OBJECT_TYPE && IsA(object, List))
         object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
     Relation rel = nullptr;
     ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
@@ -180,28 +222,100 @@ void check_extension_drop(const Guard &g) {
                          "on purpose, after keeping a dump of its tables.")));
 }
 
-Oid extension_owner(const Guard &g) {
-    // pg_extension has no syscache: the owner is the owner of the extension's grants table.
-    Oid grants = get_relname_relid("external_access", g.schema);
-    if (!OidIsValid(grants))
-        return InvalidOid;
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(grants));
-    if (!HeapTupleIsValid(tuple))
-        return InvalidOid;
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
-
-bool names_extension_owner(const Guard &g, List *roles) {
-    Oid owner = extension_owner(g);
+// Whether the roles own the extension or any of its relations (REASSIGN and DROP OWNED
+// act on everything a role owns).
+bool names_an_owner(const Guard &g, List *roles) {
     ListCell *cell;
     foreach (cell, roles) {
         Oid role = get_rolespec_oid(static_cast<RoleSpec *>(lfirst(cell)), true);
-        if (OidIsValid(role) && role == owner)
+        if (!OidIsValid(role))
+            continue;
+        if (role == extension_owner(g.extension))
             return true;
+        for (const char *name : {"external_access", "external_access_history", "login_users"}) {
+            Oid relid = get_relname_relid(name, g.schema);
+            HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+            if (!HeapTupleIsValid(tuple))
+                continue;
+            Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+            ReleaseSysCache(tuple);
+            if (owner == role)
+                return true;
+        }
     }
     return false;
+}
+
+// Whether the object a DROP ... CASCADE names is one the extension rests on: something the
+// extension or one of its members depends on, or the extension such a thing belongs to (a
+// language's extension, for instance), so that the cascade would drop customer_access.
+bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
+    if (type == OBJECT_TYPE && IsA(object, List))
+        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
+    Relation rel = nullptr;
+    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
+    if (rel != nullptr)
+        relation_close(rel, NoLock);
+    if (!OidIsValid(address.objectId))
+        return false;
+    const char *query =
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.refclassid = $1 AND d.refobjid "
+        "= $2 "
+        "  AND d.deptype IN ('n', 'a') AND ((d.classid = "
+        "'pg_catalog.pg_extension'::pg_catalog.regclass "
+        "  AND d.objid = $3) OR EXISTS (SELECT FROM pg_catalog.pg_depend m WHERE m.classid = "
+        "d.classid "
+        "  AND m.objid = d.objid AND m.deptype = 'e' AND m.refobjid = $3))) "
+        "OR EXISTS (SELECT FROM pg_catalog.pg_depend m JOIN pg_catalog.pg_depend d "
+        "  ON d.classid = m.classid AND d.objid = m.objid AND d.deptype IN ('n', 'a') "
+        "  JOIN pg_catalog.pg_depend x ON x.classid = d.refclassid AND x.objid = d.refobjid "
+        "  AND x.deptype = 'e' WHERE m.deptype = 'e' AND m.refobjid = $3 "
+        "  AND x.refclassid = $1 AND x.refobjid = $2)";
+    Oid types[3] = {OIDOID, OIDOID, OIDOID};
+    Datum values[3] = {ObjectIdGetDatum(address.classId), ObjectIdGetDatum(address.objectId),
+                       ObjectIdGetDatum(g.extension)};
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
+    bool rests = false;
+    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+        bool isnull;
+        rests =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    SPI_finish();
+    return rests;
+}
+
+// ALTER TABLE/INDEX ALL IN TABLESPACE would move one of the extension's relations.
+bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
+    Oid from = get_tablespace_oid(stmt->orig_tablespacename, true);
+    if (!OidIsValid(from))
+        return false;
+    if (from == MyDatabaseTableSpace)
+        from = InvalidOid;  // relations in the database's default tablespace store 0
+    const char *query =
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.reltablespace = $1 AND (c.oid IN "
+        "  (SELECT objid FROM pg_catalog.pg_depend WHERE classid = "
+        "'pg_catalog.pg_class'::pg_catalog.regclass "
+        "   AND deptype = 'e' AND refobjid = $2) OR c.oid IN (SELECT indexrelid FROM "
+        "pg_catalog.pg_index i "
+        "   JOIN pg_catalog.pg_depend d ON d.objid = i.indrelid AND d.deptype = 'e' AND d.refobjid "
+        "= $2 "
+        "   AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)))";
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(from), ObjectIdGetDatum(g.extension)};
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
+    bool moves = false;
+    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+        bool isnull;
+        moves =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    SPI_finish();
+    return moves;
 }
 
 bool allowed_table_command(const AlterTableCmd *cmd) {
@@ -269,6 +383,27 @@ Oid replaced_function(List *name, List *parameters) {
     return LookupFuncName(name, count, types, true);
 }
 
+// CREATE OR REPLACE AGGREGATE name (args) or, old style, name (BASETYPE = type, ...).
+bool replaces_our_aggregate(const Guard &g, const DefineStmt *stmt) {
+    Oid existing = InvalidOid;
+    if (!stmt->oldstyle && stmt->args != NIL) {
+        existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+    } else {
+        ListCell *cell;
+        foreach (cell, stmt->definition) {
+            DefElem *def = static_cast<DefElem *>(lfirst(cell));
+            if (strcmp(def->defname, "basetype") != 0 || def->arg == nullptr ||
+                !IsA(def->arg, TypeName))
+                continue;
+            Oid type = LookupTypeNameOid(nullptr, castNode(TypeName, def->arg), true);
+            if (OidIsValid(type))
+                existing = LookupFuncName(stmt->defnames, 1, &type, true);
+        }
+    }
+    return OidIsValid(existing) &&
+           getExtensionOfObject(ProcedureRelationId, existing) == g.extension;
+}
+
 bool names_role_type(const Guard &g, TypeName *type) {
     Oid oid = LookupTypeNameOid(nullptr, type, true);
     return OidIsValid(oid) && getExtensionOfObject(TypeRelationId, oid) == g.extension;
@@ -300,6 +435,13 @@ void check_drop(const Guard &g, DropStmt *stmt) {
                 if (protected_object(g, stmt->removeType, object))
                     refuse("dropping the extension's object");
         }
+        if (stmt->behavior == DROP_CASCADE && stmt->removeType != OBJECT_EXTENSION &&
+            stmt->removeType != OBJECT_SCHEMA && extension_rests_on(g, stmt->removeType, object))
+            check_extension_drop(g);
+        if (stmt->behavior == DROP_CASCADE && stmt->removeType == OBJECT_EXTENSION &&
+            strcmp(strVal(object), kExtensionName) != 0 &&
+            extension_rests_on(g, stmt->removeType, object))
+            check_extension_drop(g);
     }
 }
 
@@ -357,13 +499,8 @@ void check_statement(const Guard &g, Node *parsetree) {
         }
         case T_DefineStmt: {
             auto *stmt = castNode(DefineStmt, parsetree);
-            if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && stmt->args != NIL) {
-                Oid existing =
-                    replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
-                if (OidIsValid(existing) &&
-                    getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
-                    refuse("replacing the extension's aggregates");
-            }
+            if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && replaces_our_aggregate(g, stmt))
+                refuse("replacing the extension's aggregates");
             break;
         }
         case T_AlterOperatorStmt: {
@@ -418,8 +555,10 @@ void check_statement(const Guard &g, Node *parsetree) {
                     refuse("creating statistics on the extension's tables");
             break;
         }
-        case T_CreateStmt: {
-            auto *stmt = castNode(CreateStmt, parsetree);
+        case T_CreateStmt:
+        case T_CreateForeignTableStmt: {
+            // CreateForeignTableStmt begins with its CreateStmt.
+            auto *stmt = reinterpret_cast<CreateStmt *>(parsetree);
             ListCell *cell;
             foreach (cell, stmt->inhRelations)
                 if (protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
@@ -451,12 +590,16 @@ void check_statement(const Guard &g, Node *parsetree) {
             check_drop(g, castNode(DropStmt, parsetree));
             break;
         case T_DropOwnedStmt:
-            if (names_extension_owner(g, castNode(DropOwnedStmt, parsetree)->roles))
+            if (names_an_owner(g, castNode(DropOwnedStmt, parsetree)->roles))
                 check_extension_drop(g);
             break;
         case T_ReassignOwnedStmt:
-            if (names_extension_owner(g, castNode(ReassignOwnedStmt, parsetree)->roles))
+            if (names_an_owner(g, castNode(ReassignOwnedStmt, parsetree)->roles))
                 refuse("reassigning the extension's objects to another owner");
+            break;
+        case T_AlterTableMoveAllStmt:
+            if (moves_ours(g, castNode(AlterTableMoveAllStmt, parsetree)))
+                refuse("moving the extension's relations to another tablespace");
             break;
         case T_AlterEventTrigStmt: {
             Oid trigger =
@@ -515,6 +658,81 @@ void guard_utility(PlannedStmt *pstmt, const char *query, bool read_only,
         standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
 }
 
+// A function that is not PostgreSQL's own and not owned by a superuser: code some role
+// wrote, which must not run inside the extension's tables' constraints and indexes (it would
+// run with the rights of whoever changes a grant, superusers included).
+bool written_by_a_role(Oid function, void *) {
+    if (function < FirstNormalObjectId)
+        return false;
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+    if (!HeapTupleIsValid(tuple))
+        return true;
+    Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
+    ReleaseSysCache(tuple);
+    return !superuser_arg(owner);
+}
+
+bool contains_role_code(Node *node, void *context) {
+    if (node == nullptr)
+        return false;
+    if (check_functions_in_node(node, written_by_a_role, context))
+        return true;
+    // PostgreSQL 15 declares the walker without parameters; void (*)() is the generic
+    // function pointer type the compiler lets us cast through.
+    auto generic = reinterpret_cast<void (*)()>(contains_role_code);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+}
+
+bool runs_role_code(Datum stored_expression) {
+    return contains_role_code(
+        static_cast<Node *>(stringToNode(TextDatumGetCString(stored_expression))), nullptr);
+}
+
+// After ALTER TABLE or CREATE INDEX on one of the extension's tables: no CHECK constraint,
+// index expression or index predicate on it calls code that a role wrote.
+void check_table_code(Oid relid) {
+    Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(relid));
+    SysScanDesc scan =
+        systable_beginscan(constraints, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
+    bool found = false;
+    HeapTuple tuple;
+    while (!found && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+        bool isnull;
+        Datum bin =
+            heap_getattr(tuple, Anum_pg_constraint_conbin, RelationGetDescr(constraints), &isnull);
+        found = !isnull && runs_role_code(bin);
+    }
+    systable_endscan(scan);
+    table_close(constraints, AccessShareLock);
+
+    Relation rel = table_open(relid, AccessShareLock);
+    List *indexes = RelationGetIndexList(rel);
+    table_close(rel, AccessShareLock);
+    ListCell *cell;
+    foreach (cell, indexes) {
+        HeapTuple index = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(cell)));
+        if (!HeapTupleIsValid(index))
+            continue;
+        for (AttrNumber column : {Anum_pg_index_indexprs, Anum_pg_index_indpred}) {
+            bool isnull;
+            Datum stored = SysCacheGetAttr(INDEXRELID, index, column, &isnull);
+            found = found || (!isnull && runs_role_code(stored));
+        }
+        ReleaseSysCache(index);
+    }
+    if (found)
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("customer_access protects its objects: constraints and indexes on the "
+                        "extension's tables may call only functions of PostgreSQL or of "
+                        "superusers"),
+                 errdetail("Such code would run with the rights of whoever changes a grant."),
+                 errhint("Use built-in functions, or have a superuser own the function.")));
+}
+
 }  // namespace
 
 namespace customer_access::pg {
@@ -525,6 +743,27 @@ void install_utility_guard() {
 }
 
 }  // namespace customer_access::pg
+
+// guard_ddl_end(): ON ddl_command_end, for what only the finished command shows: the code
+// that new constraints and indexes on the extension's tables call.
+CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("guard_ddl_end() must be called as an event trigger")));
+    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    Guard g;
+    if (!guard_applies(&g))
+        PG_RETURN_VOID();
+    const RangeVar *target = nullptr;
+    if (IsA(data->parsetree, AlterTableStmt))
+        target = castNode(AlterTableStmt, data->parsetree)->relation;
+    else if (IsA(data->parsetree, IndexStmt))
+        target = castNode(IndexStmt, data->parsetree)->relation;
+    Oid relid = relation_of(target);
+    if (member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION)
+        check_table_code(relid);
+    PG_RETURN_VOID();
+}
 
 CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))

@@ -5,6 +5,7 @@
 #include "boundary.hpp"
 #include "check_cache.hpp"
 #include "grant_lookup.hpp"
+#include "identity.hpp"
 #include "settings.hpp"
 
 using namespace customer_access;
@@ -34,6 +35,8 @@ CUSTOMER_ACCESS_FUNCTION(can_grant) {
     Level role = PG_GETARG_ACCESS_ROLE(1);
     bool unlimited = PG_ARGISNULL(2);
     std::int32_t days_back = unlimited ? 0 : PG_GETARG_INT32(2);
+    if (days_back < 0)
+        PG_RETURN_BOOL(false);  // no grant has a negative window
     PG_RETURN_BOOL(own.exists && own.level >= kAdminLevel && role <= own.level &&
                    within_window(own.window, unlimited, days_back));
 }

@@ -162,19 +162,34 @@ ExtensionCatalog resolve() {
 
 }  // namespace
 
-Oid extension_schema(Oid extension) {
+namespace {
+
+// A column of the extension's pg_extension row.
+Oid extension_field(Oid extension, bool owner) {
     Relation rel = table_open(ExtensionRelationId, AccessShareLock);
     ScanKeyData key;
     ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
                 ObjectIdGetDatum(extension));
     SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
     HeapTuple tuple = systable_getnext(scan);
-    Oid schema = HeapTupleIsValid(tuple)
-                     ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
-                     : InvalidOid;
+    Oid field = InvalidOid;
+    if (HeapTupleIsValid(tuple)) {
+        auto *form = reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple));
+        field = owner ? form->extowner : form->extnamespace;
+    }
     systable_endscan(scan);
     table_close(rel, AccessShareLock);
-    return schema;
+    return field;
+}
+
+}  // namespace
+
+Oid extension_schema(Oid extension) {
+    return extension_field(extension, false);
+}
+
+Oid extension_owner(Oid extension) {
+    return extension_field(extension, true);
 }
 
 Oid installed_extension() {

@@ -43,6 +43,9 @@ Oid installed_extension();
 // The schema of the extension (pg_extension.extnamespace).
 Oid extension_schema(Oid extension);
 
+// The role that owns the extension (pg_extension.extowner).
+Oid extension_owner(Oid extension);
+
 // Whether an object (class, OID) is a member of customer_access.
 bool is_extension_member(Oid classid, Oid objid);
 

@@ -1,6 +1,7 @@
 #include "grant_readers.hpp"
 
 #include "extension_catalog.hpp"
+#include "identity.hpp"
 #include "settings.hpp"
 
 extern "C" {

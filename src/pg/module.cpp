@@ -1,5 +1,6 @@
 // Module entry: PG_MODULE_MAGIC and _PG_init, which defines the settings and installs the
-// utility hook of the DDL guard (it sees the statements event triggers never fire for).
+// utility hook of the DDL guard (it sees the statements event triggers never fire for) and
+// the executor hook that hands the identity to parallel workers.
 #include "settings.hpp"
 
 extern "C" {
@@ -8,6 +9,8 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
+#include "identity.hpp"
+
 namespace customer_access::pg {
 void install_utility_guard();
 }
@@ -15,4 +18,5 @@ void install_utility_guard();
 void _PG_init(void) {
     customer_access::pg::define_settings();
     customer_access::pg::install_utility_guard();
+    customer_access::pg::install_identity_hooks();
 }

@@ -9,6 +9,7 @@
 #include "boundary.hpp"
 #include "extension_catalog.hpp"
 #include "grant_lookup.hpp"
+#include "identity.hpp"
 #include "settings.hpp"
 
 extern "C" {

@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "../core/uuid_text.hpp"
@@ -7,6 +8,7 @@
 
 extern "C" {
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/guc.h"
 }
 
@@ -14,42 +16,94 @@ namespace customer_access::pg {
 namespace {
 
 char *user_id_setting = nullptr;
+char *jwt_claims_setting = nullptr;
+char *claim_setting = nullptr;
+char *worker_identity = nullptr;
 bool allow_owner_revoke_setting = false;
+bool require_identity_setting = false;
+int identity_setting = static_cast<int>(IdentityMode::kSetting);
+int scope_setting = static_cast<int>(IdentityScope::kTransaction);
+int clock_skew_setting = 30;
 
-// The parsed application user, kept in step with the setting by its assign hook, so
-// that the per-row checks never parse text.
-enum class UserState { kUnset, kValid, kInvalid };
-UserState user_state = UserState::kUnset;
-Uuid user_uuid;
+// The stamps of the current values (see StampedValue), kept by the assign hooks from the
+// `extra` that the check hooks allocate: PostgreSQL keeps each value's extra with it, so a
+// SET LOCAL undone at the end of its transaction brings back the older stamp.
+LocalTransactionId user_id_stamp = InvalidLocalTransactionId;
+LocalTransactionId claims_stamp = InvalidLocalTransactionId;
 
-// While _PG_init defines the setting, a value SET before the module was loaded is
+// While _PG_init defines the settings, a value SET before the module was loaded is
 // re-applied; it is accepted then and reported as 22P02 when used, not dropped.
 bool defining_settings = false;
+
+const struct config_enum_entry kIdentityModes[] = {
+    {"setting", static_cast<int>(IdentityMode::kSetting), false},
+    {"claims", static_cast<int>(IdentityMode::kClaims), false},
+    {"token", static_cast<int>(IdentityMode::kToken), false},
+    {"login", static_cast<int>(IdentityMode::kLogin), false},
+    {nullptr, 0, false},
+};
+const struct config_enum_entry kIdentityScopes[] = {
+    {"transaction", static_cast<int>(IdentityScope::kTransaction), false},
+    {"session", static_cast<int>(IdentityScope::kSession), false},
+    {nullptr, 0, false},
+};
 
 bool is_blank(const char *value) {
     return value == nullptr || value[0] == '\0';
 }
 
-bool check_user_id(char **newval, void **, GucSource) {
-    if (is_blank(*newval) || defining_settings)
-        return true;
-    if (parse_uuid(*newval))
-        return true;
-    GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
-    GUC_check_errmsg("invalid input syntax for type uuid: \"%s\"", *newval);
-    GUC_check_errhint("customer_access.user_id takes the application user's uuid, or '' for none.");
-    return false;
+bool stamp(void **extra) {
+    // PostgreSQL frees a setting's extra with free(): it must come from malloc().
+    auto *given_in = static_cast<LocalTransactionId *>(malloc(sizeof(LocalTransactionId)));
+    if (given_in == nullptr) {
+        GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+        return false;
+    }
+    *given_in = MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
+    *extra = given_in;
+    return true;
 }
 
-void assign_user_id(const char *newval, void *) {
-    if (is_blank(newval)) {
-        user_state = UserState::kUnset;
-        return;
+LocalTransactionId stamp_of(void *extra) {
+    return extra != nullptr ? *static_cast<LocalTransactionId *>(extra) : InvalidLocalTransactionId;
+}
+
+bool check_user_id(char **newval, void **extra, GucSource) {
+    if (!is_blank(*newval) && !defining_settings) {
+        IdentityMode mode = static_cast<IdentityMode>(identity_setting);
+        if (mode == IdentityMode::kToken || mode == IdentityMode::kLogin) {
+            GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+            GUC_check_errmsg(
+                "customer_access.user_id cannot be set when customer_access.identity "
+                "is \"%s\"",
+                mode == IdentityMode::kToken ? "token" : "login");
+            GUC_check_errhint(mode == IdentityMode::kToken
+                                  ? "Call customer_access.authenticate(token) with a signed token."
+                                  : "The user is the row of customer_access.login_users for the "
+                                    "session's login.");
+            return false;
+        }
+        if (!parse_uuid(*newval)) {
+            GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+            GUC_check_errmsg("invalid input syntax for type uuid: \"%s\"", *newval);
+            GUC_check_errhint(
+                "customer_access.user_id takes the application user's uuid, or '' for none.");
+            return false;
+        }
     }
-    std::optional<Uuid> parsed = parse_uuid(newval);
-    user_state = parsed ? UserState::kValid : UserState::kInvalid;
-    if (parsed)
-        user_uuid = *parsed;
+    return stamp(extra);
+}
+
+void assign_user_id(const char *, void *extra) {
+    user_id_stamp = stamp_of(extra);
+}
+
+bool check_claims(char **, void **extra, GucSource) {
+    return stamp(extra);
+}
+
+void assign_claims(const char *, void *extra) {
+    claims_stamp = stamp_of(extra);
 }
 
 }  // namespace
@@ -58,35 +112,86 @@ void define_settings() {
     defining_settings = true;
     DefineCustomStringVariable(
         "customer_access.user_id", "The application user (a uuid) whose access is checked.",
-        "Set per request by the application (SET LOCAL customer_access.user_id = '...'); "
-        "read by customer_access.current_user_id() and can_access().",
+        "In identity mode 'setting': SET LOCAL customer_access.user_id = '...' per transaction.",
         &user_id_setting, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, check_user_id, assign_user_id,
         nullptr);
+    // PostgREST and Supabase set it per request with set_config(..., true); defined here so
+    // that its values carry the stamp of the transaction that gave them.
+    DefineCustomStringVariable(
+        "request.jwt.claims", "The claims of the request's JWT, as PostgREST sets them.",
+        "Read by customer_access in identity mode 'claims'.", &jwt_claims_setting, "", PGC_USERSET,
+        GUC_NOT_IN_SAMPLE, check_claims, assign_claims, nullptr);
     defining_settings = false;
 
+    DefineCustomEnumVariable("customer_access.identity", "Where the application user comes from.",
+                             "setting: customer_access.user_id; claims: request.jwt.claims; token: "
+                             "customer_access.authenticate(); login: customer_access.login_users.",
+                             &identity_setting, static_cast<int>(IdentityMode::kSetting),
+                             kIdentityModes, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "customer_access.identity_scope", "How long a given identity counts.",
+        "transaction: only in the transaction that gave it (safe behind poolers); session: "
+        "until changed.",
+        &scope_setting, static_cast<int>(IdentityScope::kTransaction), kIdentityScopes, PGC_SUSET,
+        0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("customer_access.claim",
+                               "The claim that holds the application user (a dotted path for "
+                               "nested claims).",
+                               nullptr, &claim_setting, "sub", PGC_SUSET, 0, nullptr, nullptr,
+                               nullptr);
+    DefineCustomIntVariable(
+        "customer_access.clock_skew", "Seconds of leeway for a token's exp and nbf.", nullptr,
+        &clock_skew_setting, 30, 0, 3600, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "customer_access.require_identity",
+        "A check with no application user raises 28000 instead of answering false.", nullptr,
+        &require_identity_setting, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "customer_access.allow_owner_revoke",
-        "Lets a superuser revoke or narrow Owner (L90) access on purpose.",
+        "Lets a superuser revoke or narrow Owner (L90) access, and change the extension's "
+        "objects, on purpose.",
         "Every change made under it is recorded in customer_access.external_access_history.",
         &allow_owner_revoke_setting, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // The identity the parallel leader established, handed to its workers with the other
+    // settings; set only by the module itself.
+    DefineCustomStringVariable("customer_access.worker_identity",
+                               "Internal: the identity of the parallel leader.", nullptr,
+                               &worker_identity, "", PGC_SUSET,
+                               GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+                                   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+                               nullptr, nullptr, nullptr);
 
     MarkGUCPrefixReserved("customer_access");
 }
 
-bool current_application_user(Uuid *user) {
-    switch (user_state) {
-        case UserState::kUnset:
-            return false;
-        case UserState::kValid:
-            *user = user_uuid;
-            return true;
-        case UserState::kInvalid:
-            break;
-    }
-    ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                    errmsg("invalid input syntax for type uuid: \"%s\"", user_id_setting),
-                    errdetail("customer_access.user_id must be a uuid or empty.")));
-    pg_unreachable();
+IdentityMode identity_mode() {
+    return static_cast<IdentityMode>(identity_setting);
+}
+IdentityScope identity_scope() {
+    return static_cast<IdentityScope>(scope_setting);
+}
+const char *identity_claim() {
+    return is_blank(claim_setting) ? "sub" : claim_setting;
+}
+int clock_skew_seconds() {
+    return clock_skew_setting;
+}
+bool identity_required() {
+    return require_identity_setting;
+}
+
+StampedValue user_id_setting_value() {
+    return StampedValue{user_id_setting, user_id_stamp};
+}
+StampedValue jwt_claims_setting_value() {
+    return StampedValue{jwt_claims_setting, claims_stamp};
+}
+const char *worker_identity_setting() {
+    return worker_identity != nullptr ? worker_identity : "";
+}
+void set_worker_identity_setting(const char *value) {
+    (void)set_config_option("customer_access.worker_identity", value, PGC_SUSET, PGC_S_SESSION,
+                            GUC_ACTION_SET, true, 0, false);
 }
 
 bool owner_revoke_allowed() {

@@ -1,4 +1,5 @@
-// The extension's settings (GUCs): the application user and the Owner-revoke exit.
+// The extension's settings (GUCs): where the application user comes from, its scope, the
+// Owner-revoke exit. Values that name a user carry a stamp: the transaction that gave them.
 #pragma once
 
 #include "../core/grant_cache.hpp"
@@ -8,9 +9,25 @@ namespace customer_access::pg {
 
 void define_settings();
 
-// The session's application user (customer_access.user_id): false when unset or empty.
-// A value that is no uuid (possible only if set before the module loaded) is 22P02.
-bool current_application_user(Uuid *user);
+enum class IdentityMode { kSetting = 0, kClaims = 1, kToken = 2, kLogin = 3 };
+enum class IdentityScope { kTransaction = 0, kSession = 1 };
+
+IdentityMode identity_mode();
+IdentityScope identity_scope();
+const char *identity_claim();  // customer_access.claim: a claim name, or a dotted path
+int clock_skew_seconds();
+bool identity_required();  // customer_access.require_identity
+
+// A setting's value with the local transaction id (MyProc->lxid) that was current when the
+// value was given; a value restored by a transaction's end keeps the stamp it had.
+struct StampedValue {
+    const char *text;  // nullptr or "" when unset
+    LocalTransactionId given_in;
+};
+StampedValue user_id_setting_value();     // customer_access.user_id
+StampedValue jwt_claims_setting_value();  // request.jwt.claims
+const char *worker_identity_setting();    // the leader's identity, for parallel workers
+void set_worker_identity_setting(const char *value);
 
 // customer_access.allow_owner_revoke, honoured only while a superuser is in control.
 bool owner_revoke_allowed();

@@ -138,6 +138,29 @@ END
 $$;
 DROP FUNCTION @extschema@.manager_grant(uuid);
 
+-- ---------------------------------------------------------------------------
+-- Identity (1.2): login users and the claims of the current identity
+-- ---------------------------------------------------------------------------
+CREATE TABLE @extschema@.login_users (
+    login name PRIMARY KEY,
+    user_id uuid NOT NULL,
+    notes text
+);
+COMMENT ON TABLE @extschema@.login_users IS
+    'In identity mode login: the application user of each database login (session_user), for customers'' own reporting logins';
+COMMENT ON COLUMN @extschema@.login_users.login IS 'the database login role (session_user)';
+COMMENT ON COLUMN @extschema@.login_users.user_id IS 'the application user it is';
+COMMENT ON COLUMN @extschema@.login_users.notes IS 'free text';
+COMMENT ON CONSTRAINT login_users_pkey ON @extschema@.login_users IS 'one application user per login';
+COMMENT ON INDEX @extschema@.login_users_pkey IS 'the login of a session';
+REVOKE ALL ON @extschema@.login_users FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.login_users', '');
+
+CREATE FUNCTION @extschema@.current_claims() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'current_claims' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.current_claims() IS
+    'The claims of the current identity in identity modes claims and token (verified ones in token mode); NULL otherwise';
+
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl() IS
@@ -147,6 +170,16 @@ CREATE EVENT TRIGGER customer_access_guard ON ddl_command_start EXECUTE FUNCTION
 ALTER EVENT TRIGGER customer_access_guard ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard IS
     'customer_access: DDL cannot revoke, narrow, hide or forge grants, history or the extension''s code';
+CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'guard_ddl_end' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
+    'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s';
+CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX')
+    EXECUTE FUNCTION @extschema@.guard_ddl_end();
+ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
+COMMENT ON EVENT TRIGGER customer_access_guard_code IS
+    'customer_access: no code a role wrote runs in the constraints and indexes of the extension''s tables';
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
@@ -166,7 +199,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.level(@extschema@.access_role), @extschema@.access_role(integer),
     @extschema@.api_name(@extschema@.access_role), @extschema@.description(@extschema@.access_role),
     @extschema@.grants(@extschema@.access_role), @extschema@.all_roles(),
-    @extschema@.current_user_id(),
+    @extschema@.current_user_id(), @extschema@.current_claims(),
     @extschema@.has_customer_access(uuid, uuid, date, @extschema@.access_role),
     @extschema@.has_customer_access(uuid, uuid, timestamptz, @extschema@.access_role),
     @extschema@.has_customer_access(uuid, uuid, @extschema@.access_role),

@@ -73,9 +73,11 @@ is($standby->safe_psql('postgres', $visible_ro), $primary->safe_psql('postgres',
 my $policy_on_primary = $primary->safe_psql('postgres', $visible);
 like($policy_on_primary, qr/^0:0 1:\d+/, 'the policy counts are computed on the primary');
 my $policy_on_standby = $standby->safe_psql('postgres', q{
-  SET ROLE portal;
-  SET customer_access.user_id = 'a7000000-0000-0000-0000-000000000003';
+  BEGIN;
+  SET LOCAL ROLE portal;
+  SET LOCAL customer_access.user_id = 'a7000000-0000-0000-0000-000000000003';
   SELECT count(*) FROM orders;
+  COMMIT;
 });
 my ($three) = $policy_on_primary =~ /\b3:(\d+)/;
 is($policy_on_standby, $three, 'a policy-protected query on the standby sees what the primary shows');

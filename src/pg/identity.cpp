@@ -1,0 +1,313 @@
+// The identity modes (SPEC "Identity"):
+//   setting  customer_access.user_id
+//   claims   the claim customer_access.claim of request.jwt.claims
+//   token    the subject of a token verified by authenticate()
+//   login    customer_access.login_users for session_user
+// In transaction scope a value counts only in the transaction that gave it (its stamp is
+// that transaction's local id). Parallel workers do not judge for themselves: the leader
+// writes the identity it established, with its transaction's local id, into a setting that
+// PostgreSQL copies to the workers, and a worker uses it only while its leader is still in
+// that transaction.
+#include "identity.hpp"
+
+#include <cstring>
+
+#include "../core/grant_row.hpp"
+#include "../core/uuid_text.hpp"
+#include "extension_catalog.hpp"
+#include "grant_lookup.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "common/jsonapi.h"
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+enum class Status { kNone, kUser, kStale, kInvalid };
+
+struct Resolved {
+    Status status;
+    Uuid user;
+    const char *claims;  // JSON text or nullptr (TopMemoryContext or a setting)
+};
+
+// authenticate()'s result, for the transaction that called it.
+struct TokenIdentity {
+    LocalTransactionId given_in;
+    Uuid user;
+    char *claims;  // in TopMemoryContext
+} token_identity{InvalidLocalTransactionId, {}, nullptr};
+
+// login_users' answer, remembered for one transaction and session user.
+struct LoginIdentity {
+    LocalTransactionId looked_up_in;
+    Oid login;
+    bool found;
+    Uuid user;
+} login_identity{InvalidLocalTransactionId, InvalidOid, false, {}};
+
+LocalTransactionId warned_in = InvalidLocalTransactionId;
+
+LocalTransactionId current_lxid() {
+    return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
+}
+
+bool fresh(LocalTransactionId given_in) {
+    return identity_scope() == IdentityScope::kSession || given_in == current_lxid();
+}
+
+Resolved from_text(const char *text, LocalTransactionId given_in, const char *claims) {
+    if (text == nullptr || text[0] == '\0')
+        return Resolved{Status::kNone, {}, nullptr};
+    std::optional<Uuid> user = parse_uuid(text);
+    if (!user)
+        return Resolved{Status::kInvalid, {}, nullptr};
+    if (!fresh(given_in))
+        return Resolved{Status::kStale, {}, nullptr};
+    return Resolved{Status::kUser, *user, claims};
+}
+
+// The claim at a dotted path of a JSON object, as text when it is a string.
+char *claim_text(Jsonb *claims, const char *path) {
+    JsonbContainer *container = &claims->root;
+    const char *at = path;
+    while (true) {
+        const char *dot = strchr(at, '.');
+        std::size_t length = dot != nullptr ? static_cast<std::size_t>(dot - at) : strlen(at);
+        if (!JsonContainerIsObject(container))
+            return nullptr;
+        JsonbValue *value =
+            getKeyJsonValueFromContainer(container, at, static_cast<int>(length), nullptr);
+        if (value == nullptr)
+            return nullptr;
+        if (dot == nullptr)
+            return value->type == jbvString ? pnstrdup(value->val.string.val, value->val.string.len)
+                                            : nullptr;
+        if (value->type != jbvBinary)
+            return nullptr;
+        container = value->val.binary.data;
+        at = dot + 1;
+    }
+}
+
+// Parses JSON text without raising: nullptr when it is no JSON object.
+Jsonb *parse_claims(const char *text) {
+    if (text == nullptr || text[0] == '\0')
+        return nullptr;
+    JsonLexContext *lex = makeJsonLexContextCstringLen(
+        const_cast<char *>(text), static_cast<int>(strlen(text)), GetDatabaseEncoding(), true);
+    JsonSemAction no_actions{};
+    if (pg_parse_json(lex, &no_actions) != JSON_SUCCESS)
+        return nullptr;
+    Jsonb *claims = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+    return JB_ROOT_IS_OBJECT(claims) ? claims : nullptr;
+}
+
+Resolved from_claims() {
+    StampedValue claims = jwt_claims_setting_value();
+    if (claims.text == nullptr || claims.text[0] == '\0')
+        return Resolved{Status::kNone, {}, nullptr};
+    if (!fresh(claims.given_in))
+        return Resolved{Status::kStale, {}, nullptr};
+    Jsonb *parsed = parse_claims(claims.text);
+    if (parsed == nullptr)
+        return Resolved{Status::kNone, {}, nullptr};
+    char *subject = claim_text(parsed, identity_claim());
+    std::optional<Uuid> user = subject != nullptr ? parse_uuid(subject) : std::nullopt;
+    if (!user)
+        return Resolved{Status::kNone, {}, claims.text};
+    return Resolved{Status::kUser, *user, claims.text};
+}
+
+Resolved from_token() {
+    if (token_identity.given_in == InvalidLocalTransactionId ||
+        token_identity.given_in != current_lxid())
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, token_identity.user, token_identity.claims};
+}
+
+// login_users' row for the session user, read directly (the caller needs no privilege on
+// it), once per transaction.
+Resolved from_login() {
+    Oid login = GetSessionUserId();
+    if (login_identity.looked_up_in != current_lxid() || login_identity.login != login) {
+        login_identity = LoginIdentity{current_lxid(), login, false, {}};
+        Oid schema = extension_schema(extension_catalog().extension);
+        Oid table = get_relname_relid("login_users", schema);
+        Oid index = get_relname_relid("login_users_pkey", schema);
+        if (OidIsValid(table) && OidIsValid(index)) {
+            Relation rel = table_open(table, AccessShareLock);
+            Relation idx = index_open(index, AccessShareLock);
+            NameData name;
+            namestrcpy(&name, GetUserNameFromId(login, false));
+            ScanKeyData key;
+            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
+            Snapshot snapshot =
+                ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+            IndexScanDesc scan = index_beginscan(rel, idx, snapshot, 1, 0);
+            index_rescan(scan, &key, 1, nullptr, 0);
+            TupleTableSlot *slot = table_slot_create(rel, nullptr);
+            if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+                bool isnull;
+                Datum user = slot_getattr(slot, get_attnum(table, "user_id"), &isnull);
+                if (!isnull) {
+                    login_identity.found = true;
+                    login_identity.user = from_pg_uuid(DatumGetUUIDP(user));
+                }
+            }
+            ExecDropSingleTupleTableSlot(slot);
+            index_endscan(scan);
+            index_close(idx, AccessShareLock);
+            table_close(rel, AccessShareLock);
+        }
+    }
+    if (!login_identity.found)
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, login_identity.user, nullptr};
+}
+
+// A parallel worker's identity: the leader's, while the leader is in the same transaction.
+// The setting is "<leader lxid> <uuid or ->".
+Resolved from_leader() {
+    const char *text = worker_identity_setting();
+    PGPROC *leader = MyProc != nullptr ? MyProc->lockGroupLeader : nullptr;
+    unsigned long given_in = 0;
+    char user[40] = {0};
+    if (leader == nullptr || sscanf(text, "%lu %39s", &given_in, user) != 2 ||
+        given_in != leader->lxid || strcmp(user, "-") == 0)
+        return Resolved{Status::kNone, {}, nullptr};
+    std::optional<Uuid> parsed = parse_uuid(user);
+    if (!parsed)
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, *parsed, nullptr};
+}
+
+Resolved resolve() {
+    if (IsParallelWorker())
+        return from_leader();
+    switch (identity_mode()) {
+        case IdentityMode::kSetting: {
+            StampedValue value = user_id_setting_value();
+            return from_text(value.text, value.given_in, nullptr);
+        }
+        case IdentityMode::kClaims:
+            return from_claims();
+        case IdentityMode::kToken:
+            return from_token();
+        case IdentityMode::kLogin:
+            return from_login();
+    }
+    return Resolved{Status::kNone, {}, nullptr};
+}
+
+ExecutorStart_hook_type previous_executor_start = nullptr;
+
+// Before each query of the leader, the identity it would use goes to the setting that its
+// parallel workers receive (written only when it changes).
+void hand_identity_to_workers(QueryDesc *query, int eflags) {
+    if (!IsParallelWorker() && !IsInParallelMode() && IsTransactionState() &&
+        OidIsValid(installed_extension())) {
+        Resolved r = resolve();
+        char text[64];
+        char user[37] = "-";
+        if (r.status == Status::kUser)
+            uuid_to_text(r.user, user);
+        snprintf(text, sizeof text, "%lu %s", static_cast<unsigned long>(current_lxid()), user);
+        if (strcmp(text, worker_identity_setting()) != 0)
+            set_worker_identity_setting(text);
+    }
+    if (previous_executor_start != nullptr)
+        previous_executor_start(query, eflags);
+    else
+        standard_ExecutorStart(query, eflags);
+}
+
+}  // namespace
+
+bool current_application_user(Uuid *user) {
+    Resolved r = resolve();
+    switch (r.status) {
+        case Status::kUser:
+            *user = r.user;
+            return true;
+        case Status::kNone:
+            return false;
+        case Status::kStale:
+            if (warned_in != current_lxid()) {
+                warned_in = current_lxid();
+                ereport(WARNING,
+                        (errmsg("customer_access ignores an identity given in an earlier "
+                                "transaction"),
+                         errdetail("customer_access.identity_scope is \"transaction\": the "
+                                   "application user counts only in the transaction that set "
+                                   "it."),
+                         errhint("Use SET LOCAL customer_access.user_id (or set_config(..., "
+                                 "true)) in every transaction.")));
+            }
+            return false;
+        case Status::kInvalid:
+            break;
+    }
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+             errmsg("invalid input syntax for type uuid: \"%s\"", user_id_setting_value().text),
+             errdetail("customer_access.user_id must be a uuid or empty.")));
+    pg_unreachable();
+}
+
+bool checked_application_user(Uuid *user) {
+    if (current_application_user(user))
+        return true;
+    if (identity_required())
+        ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+                        errmsg("no application user is established for this transaction"),
+                        errdetail("customer_access.require_identity is on."),
+                        errhint("Give the user in this transaction (SET LOCAL, the request's "
+                                "claims, authenticate() or login_users, as "
+                                "customer_access.identity says).")));
+    return false;
+}
+
+const char *current_identity_claims() {
+    IdentityMode mode = identity_mode();
+    if (mode != IdentityMode::kClaims && mode != IdentityMode::kToken)
+        return nullptr;
+    if (mode == IdentityMode::kToken)
+        return from_token().claims;
+    StampedValue claims = jwt_claims_setting_value();
+    if (claims.text == nullptr || claims.text[0] == '\0' || !fresh(claims.given_in) ||
+        parse_claims(claims.text) == nullptr)
+        return nullptr;
+    return claims.text;
+}
+
+void establish_token_identity(const Uuid &user, const char *claims_json) {
+    char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
+    if (token_identity.claims != nullptr)
+        pfree(token_identity.claims);
+    token_identity = TokenIdentity{current_lxid(), user, copy};
+}
+
+void install_identity_hooks() {
+    previous_executor_start = ExecutorStart_hook;
+    ExecutorStart_hook = hand_identity_to_workers;
+}
+
+}  // namespace customer_access::pg
