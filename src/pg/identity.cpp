@@ -258,8 +258,9 @@ bool current_application_user(Uuid *user) {
                          errdetail("customer_access.identity_scope is \"transaction\": the "
                                    "application user counts only in the transaction that set "
                                    "it."),
-                         errhint("Use SET LOCAL customer_access.user_id (or set_config(..., "
-                                 "true)) in every transaction.")));
+                         errhint("Give the identity in every transaction: SET LOCAL "
+                                 "customer_access.user_id, or set_config(..., true) for "
+                                 "customer_access.user_id or request.jwt.claims.")));
             }
             return false;
         case Status::kInvalid:
