@@ -8,7 +8,7 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = access_role external_access owner_protection identity access_checks rls_policies \
-          planner_support delegation upgrade boundary cache_bounds security identity_modes
+          planner_support delegation upgrade boundary cache_bounds security identity_modes tokens
 REGRESS_OPTS = --load-extension=customer_access
 ISOLATION = owner_race grant_visibility upsert_race downgrade_read
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access
@@ -19,7 +19,7 @@ PG_CONFIG ?= pg_config
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror -Wno-missing-field-initializers \
               -isystem $(PG_INCLUDEDIR_SERVER)
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lcrypto
 
 # No JIT bitcode: the LLVM inliner gains nothing from this C++ and would need clang.
 override with_llvm = no

@@ -21,7 +21,7 @@ ensure_packages() {
 }
 
 BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib make g++ cmake
-               libgtest-dev postgresql-common)
+               libgtest-dev postgresql-common libssl-dev python3-jwt python3-cryptography)
 
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {
@@ -39,4 +39,10 @@ build_and_install_test_aid() {
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     make -C "$REPO_ROOT/test/boundary_selftest" -s PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
     $sudo make -C "$REPO_ROOT/test/boundary_selftest" -s install PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" >/dev/null
+}
+
+# Keys and signed tokens for the tokens suite, made fresh (they expire) with Debian's
+# python3-cryptography and python3-jwt.
+make_test_tokens() {
+    /usr/bin/python3 "$REPO_ROOT/test/tokens/make_tokens.py" "$REPO_ROOT/test/sql/generated_tokens.sql"
 }

@@ -65,6 +65,7 @@ const char *const kOwnIndexes[] = {
     "external_access_history_pkey",
     "external_access_history_access_idx",
     "login_users_pkey",
+    "trusted_keys_pkey",
 };
 const char *const kOwnConstraints[] = {
     "external_access_pkey",
@@ -73,6 +74,7 @@ const char *const kOwnConstraints[] = {
     "external_access_history_pkey",
     "external_access_history_operation_check",
     "login_users_pkey",
+    "trusted_keys_pkey",
 };
 
 template <std::size_t N>
@@ -232,7 +234,8 @@ bool names_an_owner(const Guard &g, List *roles) {
             continue;
         if (role == extension_owner(g.extension))
             return true;
-        for (const char *name : {"external_access", "external_access_history", "login_users"}) {
+        for (const char *name :
+             {"external_access", "external_access_history", "login_users", "trusted_keys"}) {
             Oid relid = get_relname_relid(name, g.schema);
             HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
             if (!HeapTupleIsValid(tuple))

@@ -84,7 +84,8 @@ Resolved from_text(const char *text, LocalTransactionId given_in, const char *cl
     return Resolved{Status::kUser, *user, claims};
 }
 
-// The claim at a dotted path of a JSON object, as text when it is a string.
+}  // namespace
+
 char *claim_text(Jsonb *claims, const char *path) {
     JsonbContainer *container = &claims->root;
     const char *at = path;
@@ -106,6 +107,8 @@ char *claim_text(Jsonb *claims, const char *path) {
         at = dot + 1;
     }
 }
+
+namespace {
 
 // Parses JSON text without raising: nullptr when it is no JSON object.
 Jsonb *parse_claims(const char *text) {

@@ -5,6 +5,10 @@
 #include "../core/grant_cache.hpp"
 #include "postgres.hpp"
 
+extern "C" {
+#include "utils/jsonb.h"
+}
+
 namespace customer_access::pg {
 
 // The application user whose access is checked; false when there is none. A stale value
@@ -17,6 +21,10 @@ bool checked_application_user(Uuid *user);
 
 // The claims of the current identity as JSON text (claims and token modes), or nullptr.
 const char *current_identity_claims();
+
+// The claim at a dotted path ("sub", "app_metadata.user") of a JSON object, as text when it
+// is a string; nullptr otherwise.
+char *claim_text(Jsonb *claims, const char *path);
 
 // authenticate(): the verified user and claims for the rest of the transaction.
 void establish_token_identity(const Uuid &user, const char *claims_json);
