@@ -21,7 +21,8 @@ ensure_packages() {
 }
 
 BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib make g++ cmake
-               libgtest-dev postgresql-common libssl-dev python3-jwt python3-cryptography)
+               libgtest-dev postgresql-common libssl-dev python3-jwt python3-cryptography
+               pgbouncer python3-psycopg2)
 
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {

@@ -1,0 +1,127 @@
+# Behind pgbouncer in transaction pooling, with many concurrent clients on few server
+# connections, no request ever sees rows of another client's user: in every identity mode,
+# for correct use and for the misuse that leaked in 1.1 (plain SET, a user set once per
+# connection, a request that sets none). A control run in session scope shows the test sees
+# leaks when they happen.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP;
+
+my $pgbouncer = '/usr/sbin/pgbouncer';
+plan skip_all => 'pgbouncer is not installed' unless -x $pgbouncer;
+
+my $node = PostgreSQL::Test::Cluster->new('pooled');
+$node->init;
+$node->append_conf('postgresql.conf', "max_connections = 40\n");
+$node->start;
+
+$node->safe_psql('postgres', q{
+  CREATE ROLE portal;
+  CREATE ROLE portal_login LOGIN IN ROLE portal;
+  ALTER ROLE portal_login SET role = 'portal';
+});
+my $setup = q{
+  CREATE EXTENSION customer_access;
+  INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+  SELECT ('c5' || lpad(to_hex(n), 30, '0'))::uuid, ('a5' || lpad(to_hex(n), 30, '0'))::uuid, 'L20', NULL
+    FROM generate_series(0, 39) n;
+  CREATE TABLE portal_orders (id serial, customer_id uuid NOT NULL);
+  INSERT INTO portal_orders (customer_id)
+  SELECT ('c5' || lpad(to_hex(n), 30, '0'))::uuid FROM generate_series(0, 39) n, generate_series(1, 5);
+  ALTER TABLE portal_orders ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY portal ON portal_orders FOR SELECT TO portal USING (customer_access.can_access(customer_id, 'L20'));
+  GRANT SELECT ON portal_orders TO portal;
+  GRANT USAGE ON SCHEMA customer_access TO portal;
+};
+my %modes = (
+    setting => "ALTER DATABASE %s SET customer_access.identity = 'setting'",
+    claims  => "ALTER DATABASE %s SET customer_access.identity = 'claims'",
+    token   => "ALTER DATABASE %s SET customer_access.identity = 'token'",
+    session => "ALTER DATABASE %s SET customer_access.identity_scope = 'session'",
+);
+for my $db (sort keys %modes) {
+    $node->safe_psql('postgres', "CREATE DATABASE $db");
+    $node->safe_psql($db, $setup);
+    $node->safe_psql('postgres', sprintf($modes{$db}, $db));
+}
+
+# Tokens for mode token: one HS256 key, one token per user, made with python3-jwt.
+my $tokens_file = $node->basedir . '/tokens.json';
+my $secret = 'pgbouncer-test-secret-0123456789abcdef';
+system('/usr/bin/python3', '-c', q{
+import json, sys, time, jwt
+secret, out = sys.argv[1], sys.argv[2]
+tokens = {str(n): jwt.encode({"sub": "a5%030x" % n, "exp": int(time.time()) + 3600}, secret.encode(),
+                             algorithm="HS256", headers={"kid": "portal"}) for n in range(40)}
+json.dump(tokens, open(out, "w"))
+}, $secret, $tokens_file) == 0 or die "could not make tokens";
+my $k = `/usr/bin/python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(sys.argv[1].encode()).rstrip(b"=").decode())' $secret`;
+chomp $k;
+$node->safe_psql('token', qq{INSERT INTO customer_access.trusted_keys (kid, jwk) VALUES ('portal', '{"kty": "oct", "k": "$k"}')});
+
+# pgbouncer: transaction pooling, two server connections per database for 8 clients.
+my $bouncer_port = PostgreSQL::Test::Cluster::get_free_port();
+my $dir = $node->basedir . '/pgbouncer';
+mkdir $dir;
+my $node_port = $node->port;
+my $host = $node->host;
+open my $ini, '>', "$dir/pgbouncer.ini" or die;
+print $ini "[databases]\n";
+print $ini "$_ = host=$host port=$node_port dbname=$_ user=portal_login\n" for sort keys %modes;
+print $ini <<"INI";
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+auth_type = any
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 100
+ignore_startup_parameters = extra_float_digits
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+close $ini;
+system($pgbouncer, '-d', "$dir/pgbouncer.ini") == 0 or die "pgbouncer did not start";
+for (1 .. 50) { last if -s "$dir/pgbouncer.pid"; select(undef, undef, undef, 0.1); }
+
+my $client = $ENV{TESTDIR} . '/pgbouncer/client.py';
+sub run_client {
+    my ($db, $style, $threads, $per_thread) = @_;
+    my @cmd = ('/usr/bin/python3', $client, '127.0.0.1', $bouncer_port, $db, $style, $threads, $per_thread);
+    push @cmd, $tokens_file if $style eq 'token';
+    my $out = `@cmd`;
+    die "client failed: $out" if $? != 0;
+    my $r = decode_json($out);
+    note("$db/$style: " . $out);
+    return $r;
+}
+
+# Correct use in each mode: every request sees exactly its own user's rows.
+for my $case (['setting', 'set_local'], ['claims', 'claims'], ['token', 'token']) {
+    my ($db, $style) = @$case;
+    my $r = run_client($db, $style, 8, 500);
+    is($r->{requests}, 4000, "$db/$style: 4000 requests");
+    is($r->{cross_user_requests}, 0, "$db/$style: no request saw another user's rows");
+    is($r->{requests_with_rows}, 4000, "$db/$style: every request saw its own user's rows");
+    is($r->{errors}, 0, "$db/$style: no errors");
+}
+# Misuse fails closed in transaction scope: never another user's rows.
+for my $style ('plain_set', 'once', 'forget') {
+    my $r = run_client('setting', $style, 8, 500);
+    is($r->{requests}, 4000, "setting/$style: 4000 requests");
+    is($r->{cross_user_requests}, 0, "setting/$style: no request saw another user's rows");
+}
+# In token mode no SQL can claim a user: a plain SET fails and sees nothing.
+my $r = run_client('token', 'plain_set', 4, 250);
+is($r->{cross_user_requests} + $r->{rows}, 0, 'token/plain_set: nothing seen, nothing leaked');
+# Control: the 1.1 behaviour (session scope) with plain SET does leak under the pooler, so
+# the assertions above would have caught a leak.
+$r = run_client('session', 'plain_set', 8, 500);
+cmp_ok($r->{cross_user_requests}, '>', 0, "session/plain_set control: the test detects leaks ($r->{cross_user_requests} of 4000)");
+
+system('kill', `cat $dir/pgbouncer.pid`);
+done_testing();
