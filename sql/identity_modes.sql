@@ -159,3 +159,27 @@ DELETE FROM external_access WHERE customer_id IN ('c9000000-0000-0000-0000-00000
 RESET customer_access.allow_owner_revoke;
 DROP TABLE modes_orders;
 DROP ROLE ca_modes_login, ca_modes_portal;
+
+-- Values given before the module is loaded in a session keep their transaction
+\c
+SET customer_access.user_id = 'a9000000-0000-0000-0000-000000000001';
+SELECT customer_access.current_user_id() IS NULL AS earlier_set_is_stale_after_late_load;
+\c
+BEGIN;
+SET LOCAL customer_access.user_id = 'a9000000-0000-0000-0000-000000000001';
+SELECT customer_access.current_user_id() AS set_local_survives_late_load;
+COMMIT;
+SELECT customer_access.current_user_id() IS NULL AS gone_after_commit;
+\c
+SET customer_access.user_id = 'a9000000-0000-0000-0000-000000000002';
+BEGIN;
+SET LOCAL customer_access.user_id = 'a9000000-0000-0000-0000-000000000001';
+SELECT customer_access.current_user_id() AS local_over_earlier;
+COMMIT;
+SELECT customer_access.current_user_id() IS NULL AS earlier_value_stays_stale;
+\c
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "a9000000-0000-0000-0000-000000000001"}', false) IS NOT NULL AS claims_before_load;
+COMMIT;
+SET customer_access.identity = claims;
+SELECT customer_access.current_user_id() IS NULL AS earlier_claims_stale_after_late_load;

@@ -62,6 +62,12 @@ SELECT :'fresh_fingerprint' = :'fingerprint' AS same_objects_as_fresh_install;
 SELECT pg_temp.try($$DELETE FROM customer_access.external_access$$);
 SELECT pg_temp.try($$ALTER TABLE customer_access.external_access DISABLE TRIGGER protect_owner$$);
 SELECT count(*) AS history_rows FROM customer_access.external_access_history;
+-- a 1.1 application that sets the user once per session keeps working in scope 'session'
+SET customer_access.identity_scope = session;
+SET customer_access.user_id = 'a6000000-0000-0000-0000-000000000001';
+SELECT customer_access.can_access('c6000000-0000-0000-0000-000000000001', 'L90') AS session_app_works;
+RESET customer_access.user_id;
+RESET customer_access.identity_scope;
 
 \c :regression_db
 DROP DATABASE ca_fresh;

@@ -10,6 +10,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 }
 
 namespace customer_access::pg {
@@ -52,14 +53,19 @@ bool is_blank(const char *value) {
     return value == nullptr || value[0] == '\0';
 }
 
-bool stamp(void **extra) {
+// The stamp of a value: the local transaction that gave it. Only SET, SET LOCAL, set_config
+// and a function's SET clause give a value in a transaction (source session); a value from
+// the configuration, ALTER ROLE/DATABASE SET or connection options never counts as given in
+// one.
+bool stamp(void **extra, GucSource source) {
     // PostgreSQL frees a setting's extra with free(): it must come from malloc().
     auto *given_in = static_cast<LocalTransactionId *>(malloc(sizeof(LocalTransactionId)));
     if (given_in == nullptr) {
         GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
         return false;
     }
-    *given_in = MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
+    *given_in =
+        MyProc != nullptr && source == PGC_S_SESSION ? MyProc->lxid : InvalidLocalTransactionId;
     *extra = given_in;
     return true;
 }
@@ -68,7 +74,7 @@ LocalTransactionId stamp_of(void *extra) {
     return extra != nullptr ? *static_cast<LocalTransactionId *>(extra) : InvalidLocalTransactionId;
 }
 
-bool check_user_id(char **newval, void **extra, GucSource) {
+bool check_user_id(char **newval, void **extra, GucSource source) {
     if (!is_blank(*newval) && !defining_settings) {
         IdentityMode mode = static_cast<IdentityMode>(identity_setting);
         if (mode == IdentityMode::kToken || mode == IdentityMode::kLogin) {
@@ -91,15 +97,42 @@ bool check_user_id(char **newval, void **extra, GucSource) {
             return false;
         }
     }
-    return stamp(extra);
+    return stamp(extra, source);
 }
 
 void assign_user_id(const char *, void *extra) {
     user_id_stamp = stamp_of(extra);
 }
 
-bool check_claims(char **, void **extra, GucSource) {
-    return stamp(extra);
+bool check_claims(char **, void **extra, GucSource source) {
+    return stamp(extra, source);
+}
+
+void set_stamp(void *extra, LocalTransactionId value) {
+    if (extra != nullptr)
+        *static_cast<LocalTransactionId *>(extra) = value;
+}
+
+// A value SET before the module was loaded comes back through the definition: the values of
+// this transaction's stack were given in it, but the one below them (or, with no stack, the
+// current one) was committed by an earlier transaction, whatever stamp the reapplying gave it.
+void mark_earlier_values(const char *name, LocalTransactionId *current_stamp) {
+    struct config_generic **variables = get_guc_variables();
+    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i) {
+        struct config_generic *gconf = variables[i];
+        if (strcmp(gconf->name, name) != 0)
+            continue;
+        GucStack *bottom = gconf->stack;
+        while (bottom != nullptr && bottom->prev != nullptr)
+            bottom = bottom->prev;
+        if (bottom != nullptr) {
+            set_stamp(bottom->prior.extra, InvalidLocalTransactionId);
+        } else {
+            set_stamp(gconf->extra, InvalidLocalTransactionId);
+            *current_stamp = InvalidLocalTransactionId;
+        }
+        return;
+    }
 }
 
 void assign_claims(const char *, void *extra) {
@@ -122,6 +155,8 @@ void define_settings() {
         "Read by customer_access in identity mode 'claims'.", &jwt_claims_setting, "", PGC_USERSET,
         GUC_NOT_IN_SAMPLE, check_claims, assign_claims, nullptr);
     defining_settings = false;
+    mark_earlier_values("customer_access.user_id", &user_id_stamp);
+    mark_earlier_values("request.jwt.claims", &claims_stamp);
 
     DefineCustomEnumVariable("customer_access.identity", "Where the application user comes from.",
                              "setting: customer_access.user_id; claims: request.jwt.claims; token: "

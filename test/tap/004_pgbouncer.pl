@@ -123,5 +123,22 @@ is($r->{cross_user_requests} + $r->{rows}, 0, 'token/plain_set: nothing seen, no
 $r = run_client('session', 'plain_set', 8, 500);
 cmp_ok($r->{cross_user_requests}, '>', 0, "session/plain_set control: the test detects leaks ($r->{cross_user_requests} of 4000)");
 
+# Values given outside any transaction of the request are not used in transaction scope:
+# connection options and ALTER ROLE ... SET (and they are in session scope).
+$node->safe_psql('postgres', q{CREATE ROLE portal_preset LOGIN IN ROLE portal});
+$node->safe_psql('postgres', q{ALTER ROLE portal_preset SET customer_access.user_id = 'a5000000-0000-0000-0000-000000000001'});
+my $who = q{SELECT coalesce(customer_access.current_user_id()::text, 'none')};
+my ($stdout, $stderr);
+for my $db ('setting', 'session') {
+    my $expected = $db eq 'session' ? 'a5000000-0000-0000-0000-000000000001' : 'none';
+    $node->psql($db, $who, stdout => \$stdout, stderr => \$stderr,
+                extra_params => ['-U', 'portal_preset']);
+    is($stdout, $expected, "$db: ALTER ROLE ... SET customer_access.user_id gives " . $expected);
+    local $ENV{PGOPTIONS} = '-c customer_access.user_id=a5000000-0000-0000-0000-000000000002';
+    $node->psql($db, $who, stdout => \$stdout, stderr => \$stderr);
+    is($stdout, $db eq 'session' ? 'a5000000-0000-0000-0000-000000000002' : 'none',
+       "$db: a connection option gives " . ($db eq 'session' ? 'that user' : 'none'));
+}
+
 system('kill', `cat $dir/pgbouncer.pid`);
 done_testing();
