@@ -8,7 +8,8 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = access_role external_access owner_protection identity access_checks rls_policies \
-          planner_support delegation upgrade boundary cache_bounds security identity_modes tokens
+          planner_support delegation upgrade boundary cache_bounds security identity_modes tokens \
+          operations
 REGRESS_OPTS = --load-extension=customer_access
 ISOLATION = owner_race grant_visibility upsert_race downgrade_read
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access

@@ -202,5 +202,20 @@ CUSTOMER_ACCESS_FUNCTION(current_claims) {
 
 // peak_cache_bytes(): the largest per-query grant cache this backend has built.
 CUSTOMER_ACCESS_FUNCTION(peak_cache_bytes) {
-    PG_RETURN_INT64(static_cast<int64>(peak_cache_bytes()));
+    PG_RETURN_INT64(static_cast<int64>(cache_stats().peak_bytes));
+}
+
+// cache_stats(): this backend's check counters, one row.
+CUSTOMER_ACCESS_FUNCTION(cache_stats) {
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    const CacheStats &s = cache_stats();
+    Datum values[5] = {Int64GetDatum(static_cast<int64>(s.calls)),
+                       Int64GetDatum(static_cast<int64>(s.hits)),
+                       Int64GetDatum(static_cast<int64>(s.index_lookups)),
+                       Int64GetDatum(static_cast<int64>(s.bulk_loads)),
+                       Int64GetDatum(static_cast<int64>(s.peak_bytes))};
+    bool nulls[5] = {false, false, false, false, false};
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    PG_RETURN_NULL();
 }

@@ -30,6 +30,9 @@ namespace {
 
 constexpr int kParams = 9;
 
+// True only while purge_history() runs its DELETE: the one way history rows go.
+bool purging = false;
+
 // Prepared once per backend; every name in it is schema-qualified and every parameter has a
 // built-in type.
 SPIPlanPtr insert_plan = nullptr;
@@ -103,7 +106,64 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     AtEOXact_GUC(true, nest);
 }
 
+// Deletes the entries older than `before`; the count. Plain C frame: the flag is reset
+// however the DELETE ends.
+uint64 delete_history_before(TimestampTz before) {
+    Oid types[1] = {TIMESTAMPTZOID};
+    Datum values[1] = {TimestampTzGetDatum(before)};
+    uint64 deleted = 0;
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    purging = true;
+    PG_TRY();
+    {
+        int rc = SPI_execute_with_args(
+            "DELETE FROM customer_access.external_access_history WHERE changed_at < $1", 1, types,
+            values, nullptr, false, 0);
+        if (rc != SPI_OK_DELETE)
+            elog(ERROR, "history purge failed: %s", SPI_result_code_string(rc));
+        deleted = SPI_processed;
+    }
+    PG_FINALLY();
+    { purging = false; }
+    PG_END_TRY();
+    SPI_finish();
+    return deleted;
+}
+
 }  // namespace
+
+// purge_history(before): superuser-only retention. Deletes the entries older than `before`
+// and records one PURGE entry saying how many, before when, and who.
+CUSTOMER_ACCESS_FUNCTION(purge_history) {
+    if (!superuser())
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("only a superuser may purge the change history")));
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("purge_history() needs a point in time, not NULL")));
+    TimestampTz before = PG_GETARG_TIMESTAMPTZ(0);
+    const ExtensionCatalog &catalog = extension_catalog();
+    uint64 purged = delete_history_before(before);
+    char *when = DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(before)));
+    char *summary = psprintf("{\"purged\": " UINT64_FORMAT ", \"before\": \"%s\"}", purged, when);
+    Uuid app_user;
+    bool has_app_user = current_application_user(&app_user);
+    Datum values[kParams] = {
+        CStringGetTextDatum("PURGE"),
+        name_datum(GetSessionUserId()),
+        name_datum(GetUserId()),
+        has_app_user ? uuid_datum(app_user) : Datum(0),
+        Datum(0),
+        Datum(0),
+        DirectFunctionCall1(jsonb_in, CStringGetDatum(summary)),
+        BoolGetDatum(false),
+        Datum(0),
+    };
+    char nulls[kParams] = {' ', ' ', ' ', has_app_user ? ' ' : 'n', 'n', 'n', ' ', ' ', ' '};
+    insert_as_owner(catalog.history, values, nulls);
+    PG_RETURN_INT64(static_cast<int64>(purged));
+}
 
 // next_history_id(): microseconds since the Unix epoch times 1000 plus a cycling counter,
 // so ids follow the changes in time and outgrow every id a restored dump brings along.
@@ -173,11 +233,13 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
 }
 
 // forbid_history_change(): BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
-// the history only. Refuses for everyone.
+// the history only. Refuses for everyone; only purge_history()'s own DELETE passes.
 CUSTOMER_ACCESS_FUNCTION(forbid_history_change) {
     TriggerData *trigger =
         bound_trigger(fcinfo, "forbid_history_change", extension_catalog().history);
     TriggerEvent event = trigger->tg_event;
+    if (purging && TRIGGER_FIRED_BY_DELETE(event) && TRIGGER_FIRED_FOR_ROW(event))
+        return PointerGetDatum(trigger->tg_trigtuple);
     const char *operation = TRIGGER_FIRED_BY_TRUNCATE(event) ? "TRUNCATE"
                             : TRIGGER_FIRED_BY_UPDATE(event) ? "UPDATE"
                             : TRIGGER_FIRED_BY_DELETE(event) ? "DELETE"

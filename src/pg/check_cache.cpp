@@ -18,7 +18,7 @@ constexpr std::uint32_t kMaxSlots = 1u << 16;
 // in one index range scan is cheaper than looking up the rest one by one.
 constexpr std::uint32_t kLookupsBeforeBulkLoad = 64;
 
-std::size_t peak_bytes = 0;
+CacheStats stats{};
 
 // Which statement the cached answers belong to. Two snapshots that agree on all four see
 // exactly the same rows, so a new statement (or a PL/pgSQL expression state reused across
@@ -74,7 +74,7 @@ bool grow(CheckState *state) {
     if (table.capacity() != 0)
         pfree(table.slot_memory());
     table = bigger;
-    peak_bytes = std::max(peak_bytes, sizeof(GrantSlot) * capacity);
+    stats.peak_bytes = std::max<std::uint64_t>(stats.peak_bytes, sizeof(GrantSlot) * capacity);
     return true;
 }
 
@@ -106,6 +106,7 @@ void load_grant(void *context, const Uuid &customer, const Grant &grant) {
 
 // Reads every grant of the user into the table; if they all fit, the user is complete.
 void bulk_load(CheckState *state, Snapshot snapshot, int user, const Uuid &user_id) {
+    ++stats.bulk_loads;
     BulkLoad load{state, user, false};
     scan_user_grants(state->source, snapshot, user_id, load_grant, &load);
     if (!load.overflow)
@@ -143,23 +144,29 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
     CheckState *state = state_for(fcinfo, snapshot);
     *today = state->today;
+    ++stats.calls;
 
     int user = state->users.slot_of(user_id);
     if (user < 0) {  // more distinct users in one query than slots: start over
         forget_everything(state);
         user = state->users.slot_of(user_id);
     }
-    if (state->has_last && state->last_user == user && same_uuid(state->last_customer, customer))
+    if (state->has_last && state->last_user == user && same_uuid(state->last_customer, customer)) {
+        ++stats.hits;
         return state->last_grant;
+    }
 
     Grant grant;
-    if (!state->table.find(user, customer, &grant)) {
+    if (state->table.find(user, customer, &grant)) {
+        ++stats.hits;
+    } else {
         if (!state->users.complete(user) && ++state->lookups[user] == kLookupsBeforeBulkLoad)
             bulk_load(state, snapshot, user, user_id);
         if (state->users.complete(user)) {
             if (!state->table.find(user, customer, &grant))
                 grant = Grant{false, 0, Window{true, 0}};
         } else {
+            ++stats.index_lookups;
             grant = lookup_grant(state->source, snapshot, user_id, customer);
         }
         remember(state, user, customer, grant);
@@ -171,8 +178,8 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
     return grant;
 }
 
-std::size_t peak_cache_bytes() {
-    return peak_bytes;
+const CacheStats &cache_stats() {
+    return stats;
 }
 
 }  // namespace customer_access::pg

@@ -13,7 +13,15 @@ namespace customer_access::pg {
 Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user, const Uuid &customer,
                    DayNumber *today);
 
-// The largest cache (in bytes) any query of this backend has built; for scripts/bench.
-std::size_t peak_cache_bytes();
+// This backend's counters, for cache_stats(): checks answered, answers from the cache, single
+// index lookups, bulk loads of a user's grants, and the largest cache any query built.
+struct CacheStats {
+    std::uint64_t calls;
+    std::uint64_t hits;
+    std::uint64_t index_lookups;
+    std::uint64_t bulk_loads;
+    std::uint64_t peak_bytes;
+};
+const CacheStats &cache_stats();
 
 }  // namespace customer_access::pg

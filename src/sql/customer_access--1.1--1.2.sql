@@ -195,6 +195,33 @@ CREATE FUNCTION @extschema@.current_claims() RETURNS jsonb
 COMMENT ON FUNCTION @extschema@.current_claims() IS
     'The claims of the current identity in identity modes claims and token (verified ones in token mode); NULL otherwise';
 
+-- Retention: PURGE entries; counters; the history by customer and user.
+ALTER TABLE @extschema@.external_access_history DROP CONSTRAINT external_access_history_operation_check,
+    ADD CONSTRAINT external_access_history_operation_check CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE', 'PURGE'));
+COMMENT ON CONSTRAINT external_access_history_operation_check ON @extschema@.external_access_history IS
+    'INSERT, UPDATE, DELETE or PURGE';
+COMMENT ON COLUMN @extschema@.external_access_history.operation IS 'INSERT, UPDATE or DELETE; PURGE for an entry of purge_history()';
+CREATE FUNCTION @extschema@.cache_stats()
+    RETURNS TABLE (calls bigint, cache_hits bigint, index_lookups bigint, bulk_loads bigint, peak_bytes bigint)
+    AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED ROWS 1;
+COMMENT ON FUNCTION @extschema@.cache_stats() IS
+    'This backend''s check counters: checks answered, answers from the per-query cache, single index lookups, bulk loads of a user''s grants, the largest per-query cache in bytes';
+
+CREATE FUNCTION @extschema@.purge_history(before timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'purge_history' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.purge_history(timestamptz) IS
+    'Superuser-only retention: deletes the history entries older than before, records one PURGE entry saying how many and by whom, returns the count';
+
+-- A customer's and a user's history, read cheaply.
+CREATE INDEX external_access_history_customer_idx ON @extschema@.external_access_history
+    (((coalesce(new_row, old_row) ->> 'customer_id')::uuid), history_id);
+CREATE INDEX external_access_history_user_idx ON @extschema@.external_access_history
+    (((coalesce(new_row, old_row) ->> 'user_id')::uuid), history_id);
+COMMENT ON INDEX @extschema@.external_access_history_customer_idx IS
+    'the history of a customer''s grants: WHERE (coalesce(new_row, old_row) ->> ''customer_id'')::uuid = $1';
+COMMENT ON INDEX @extschema@.external_access_history_user_idx IS
+    'the history of a user''s grants: WHERE (coalesce(new_row, old_row) ->> ''user_id'')::uuid = $1';
+
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl() IS
@@ -242,7 +269,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
-    @extschema@.who_can_access(uuid, @extschema@.access_role),
+    @extschema@.who_can_access(uuid, @extschema@.access_role), @extschema@.cache_stats(),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid),

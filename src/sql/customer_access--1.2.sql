@@ -270,7 +270,7 @@ COMMENT ON FUNCTION @extschema@.next_history_id() IS
 CREATE TABLE @extschema@.external_access_history (
     history_id bigint PRIMARY KEY DEFAULT @extschema@.next_history_id(),
     changed_at timestamptz NOT NULL DEFAULT now(),
-    operation text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+    operation text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE', 'PURGE')),
     session_user_name name NOT NULL,
     current_user_name name NOT NULL,
     application_user_id uuid,
@@ -284,7 +284,7 @@ COMMENT ON TABLE @extschema@.external_access_history IS
     'Append-only record of every INSERT, UPDATE and DELETE of external_access';
 COMMENT ON COLUMN @extschema@.external_access_history.history_id IS 'order of the changes';
 COMMENT ON COLUMN @extschema@.external_access_history.changed_at IS 'when: the changing transaction''s start time';
-COMMENT ON COLUMN @extschema@.external_access_history.operation IS 'INSERT, UPDATE or DELETE';
+COMMENT ON COLUMN @extschema@.external_access_history.operation IS 'INSERT, UPDATE or DELETE; PURGE for an entry of purge_history()';
 COMMENT ON COLUMN @extschema@.external_access_history.session_user_name IS 'the database session user';
 COMMENT ON COLUMN @extschema@.external_access_history.current_user_name IS 'the database role that made the change';
 COMMENT ON COLUMN @extschema@.external_access_history.application_user_id IS 'the application user, customer_access.current_user_id()';
@@ -296,7 +296,7 @@ COMMENT ON INDEX @extschema@.external_access_history_access_idx IS 'the history 
 COMMENT ON CONSTRAINT external_access_history_pkey ON @extschema@.external_access_history IS 'one entry per id';
 COMMENT ON INDEX @extschema@.external_access_history_pkey IS 'the history in order';
 COMMENT ON CONSTRAINT external_access_history_operation_check ON @extschema@.external_access_history IS
-    'INSERT, UPDATE or DELETE';
+    'INSERT, UPDATE, DELETE or PURGE';
 
 CREATE FUNCTION @extschema@.forbid_history_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'forbid_history_change' LANGUAGE C;
@@ -572,6 +572,30 @@ COMMENT ON FUNCTION @extschema@.current_claims() IS
     'The claims of the current identity in identity modes claims and token (verified ones in token mode); NULL otherwise';
 
 -- ---------------------------------------------------------------------------
+-- Operations (1.2): counters, retention, history by customer and user
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.cache_stats()
+    RETURNS TABLE (calls bigint, cache_hits bigint, index_lookups bigint, bulk_loads bigint, peak_bytes bigint)
+    AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED ROWS 1;
+COMMENT ON FUNCTION @extschema@.cache_stats() IS
+    'This backend''s check counters: checks answered, answers from the per-query cache, single index lookups, bulk loads of a user''s grants, the largest per-query cache in bytes';
+
+CREATE FUNCTION @extschema@.purge_history(before timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'purge_history' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.purge_history(timestamptz) IS
+    'Superuser-only retention: deletes the history entries older than before, records one PURGE entry saying how many and by whom, returns the count';
+
+-- A customer's and a user's history, read cheaply.
+CREATE INDEX external_access_history_customer_idx ON @extschema@.external_access_history
+    (((coalesce(new_row, old_row) ->> 'customer_id')::uuid), history_id);
+CREATE INDEX external_access_history_user_idx ON @extschema@.external_access_history
+    (((coalesce(new_row, old_row) ->> 'user_id')::uuid), history_id);
+COMMENT ON INDEX @extschema@.external_access_history_customer_idx IS
+    'the history of a customer''s grants: WHERE (coalesce(new_row, old_row) ->> ''customer_id'')::uuid = $1';
+COMMENT ON INDEX @extschema@.external_access_history_user_idx IS
+    'the history of a user''s grants: WHERE (coalesce(new_row, old_row) ->> ''user_id'')::uuid = $1';
+
+-- ---------------------------------------------------------------------------
 -- The DDL guard (see README "Security model")
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
@@ -625,7 +649,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
-    @extschema@.who_can_access(uuid, @extschema@.access_role),
+    @extschema@.who_can_access(uuid, @extschema@.access_role), @extschema@.cache_stats(),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
     @extschema@.revoke_access(uuid, uuid),

@@ -1,0 +1,71 @@
+-- Operations (1.2): counters, history retention, the history by customer and user, roles for
+-- everyone, DROP EXTENSION refused while it holds grants.
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SET search_path = customer_access, public;
+CREATE ROLE ca_ops_plain;
+
+-- roles is readable by PUBLIC
+SET ROLE ca_ops_plain;
+SELECT count(*) AS roles_for_everyone FROM customer_access.roles;
+RESET ROLE;
+
+-- cache_stats(): this backend's counters
+INSERT INTO external_access (customer_id, user_id, role, days_back_access)
+SELECT ('c7000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, 'a7000000-0000-0000-0000-000000000001', 'L20', NULL
+  FROM generate_series(1, 100) n;
+CREATE TEMP TABLE ops_before AS SELECT * FROM cache_stats();
+SELECT count(*) FILTER (WHERE has_customer_access('a7000000-0000-0000-0000-000000000001',
+                        ('c7000000-0000-0000-0000-' || lpad((n % 200)::text, 12, '0'))::uuid, 'L10')) AS visible
+  FROM generate_series(1, 1000) n;
+SELECT s.calls - b.calls AS calls, s.cache_hits - b.cache_hits AS cache_hits,
+       s.index_lookups - b.index_lookups AS index_lookups, s.bulk_loads - b.bulk_loads AS bulk_loads,
+       s.peak_bytes > 0 AS has_peak
+  FROM cache_stats() s, ops_before b;
+SELECT has_function_privilege('public', 'customer_access.cache_stats()', 'EXECUTE') AS cache_stats_public;
+
+-- purge_history(before): superuser-only retention, recorded as one entry
+SELECT count(*) > 0 AS history_exists FROM external_access_history;
+SET ROLE ca_ops_plain;
+SELECT pg_temp.try($$SELECT customer_access.purge_history(now())$$) AS as_plain_role;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION customer_access.purge_history(timestamptz) TO ca_ops_plain;
+SET ROLE ca_ops_plain;
+SELECT pg_temp.try($$SELECT customer_access.purge_history(now())$$) AS even_with_execute;
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION customer_access.purge_history(timestamptz) FROM ca_ops_plain;
+SELECT pg_temp.try($$SELECT customer_access.purge_history(NULL)$$) AS null_before;
+SELECT purge_history('-infinity') AS nothing_older;
+SELECT count(*) AS entries_before_purge FROM external_access_history \gset
+SELECT purge_history('infinity') = :entries_before_purge AS purged_all;
+SELECT operation, new_row ->> 'purged' = :'entries_before_purge' AS counts_purged, new_row ->> 'before' AS before,
+       session_user_name = session_user AS by_whom, access_id IS NULL AS no_grant
+  FROM external_access_history ORDER BY history_id;
+-- still append-only for everyone else
+SELECT pg_temp.try($$DELETE FROM customer_access.external_access_history$$) AS delete_refused;
+SELECT pg_temp.try($$TRUNCATE customer_access.external_access_history$$) AS truncate_refused;
+
+-- The history of a customer and of a user through their indexes
+UPDATE external_access SET notes = 'seen' WHERE customer_id = 'c7000000-0000-0000-0000-000000000007';
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM external_access_history
+ WHERE (coalesce(new_row, old_row) ->> 'customer_id')::uuid = 'c7000000-0000-0000-0000-000000000007' ORDER BY history_id;
+SELECT operation, new_row ->> 'notes' AS notes FROM external_access_history
+ WHERE (coalesce(new_row, old_row) ->> 'customer_id')::uuid = 'c7000000-0000-0000-0000-000000000007' ORDER BY history_id;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM external_access_history
+ WHERE (coalesce(new_row, old_row) ->> 'user_id')::uuid = 'a7000000-0000-0000-0000-000000000001';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+
+-- DROP EXTENSION is refused while grants or history hold rows, unless the exit is on
+SELECT pg_temp.try($$DROP EXTENSION customer_access$$) AS drop_refused;
+SELECT pg_temp.try($$DROP EXTENSION customer_access CASCADE$$) AS cascade_refused;
+SELECT pg_temp.try($$DROP SCHEMA customer_access CASCADE$$) AS schema_cascade_refused;
+SELECT count(*) AS still_installed FROM pg_extension WHERE extname = 'customer_access';
+
+SET customer_access.allow_owner_revoke = on;
+DELETE FROM external_access WHERE user_id = 'a7000000-0000-0000-0000-000000000001';
+RESET customer_access.allow_owner_revoke;
+DROP ROLE ca_ops_plain;
