@@ -182,6 +182,23 @@ RESET ROLE;
 REVOKE SELECT ON external_access FROM ca_auditor, ca_rls_reader;
 DROP ROLE ca_auditor, ca_rls_reader;
 SELECT count(*) AS superuser_sees FROM customer_access.who_can_access('c2000000-0000-0000-0000-000000000002');
+-- Nor do the planner's estimates tell another user's grant count (EXPLAIN would show it)
+CREATE FUNCTION pg_temp.estimate(query text) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE line text;
+BEGIN
+  EXECUTE 'EXPLAIN ' || query INTO line;
+  RETURN substring(line FROM 'rows=([0-9]+)')::bigint;
+END $f$;
+CREATE ROLE ca_estimator;
+SET ROLE ca_estimator;
+SELECT pg_temp.estimate($$SELECT 1 FROM generate_series(1, 100000) g WHERE customer_access.has_customer_access('a2000000-0000-0000-0000-000000000001', gen_random_uuid(), 'L10')$$)
+     = pg_temp.estimate($$SELECT 1 FROM generate_series(1, 100000) g WHERE customer_access.has_customer_access('a2ffffff-0000-0000-0000-000000000001', gen_random_uuid(), 'L10')$$)
+       AS same_estimate_for_any_other_user;
+RESET ROLE;
+SELECT pg_temp.estimate($$SELECT 1 FROM generate_series(1, 100000) g WHERE customer_access.has_customer_access('a2000000-0000-0000-0000-000000000001', gen_random_uuid(), 'L10')$$)
+     > pg_temp.estimate($$SELECT 1 FROM generate_series(1, 100000) g WHERE customer_access.has_customer_access('a2ffffff-0000-0000-0000-000000000001', gen_random_uuid(), 'L10')$$)
+       AS superuser_estimates_from_grants;
+DROP ROLE ca_estimator;
 SELECT count(*) AS null_customer FROM customer_access.who_can_access(NULL);
 SELECT has_customer_access('a2000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002', current_date, 'L40') AS as_owner_under_forced_rls;
 SET customer_access.allow_owner_revoke = on;

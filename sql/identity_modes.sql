@@ -111,6 +111,9 @@ END $f$;
 SELECT c AS claims, pg_temp.try(format('SELECT pg_temp.user_from_claims(%L)', c)) AS outcome, pg_temp.user_from_claims(c) AS user_id
   FROM unnest(ARRAY['', '{}', '{"sub": null}', '{"sub": 42}', '{"sub": "nobody"}', 'not json',
                     '["a9000000-0000-0000-0000-000000000001"]', '{"sub": "a9000000-0000-0000-0000-000000000001"',
+                    '{"sub": "a9000000-0000-0000-0000-000000000001", "n": 1e1000000}',
+                    '{"sub": "a9000000-0000-0000-0000-000000000001", "deep": ' || repeat('[', 100) || repeat(']', 100) || '}',
+                    '{"sub": "a9000000-0000-0000-0000-000000000001", "x": "\u0000"}',
                     '{"sub": "a9000000-0000-0000-0000-000000000001"}']) AS c;
 -- a nested claim, by a dotted path
 SET customer_access.claim = 'app_metadata.customer_user';

@@ -34,6 +34,7 @@ SELECT pg_temp.auth(:'tok_es') AS es256;
 SELECT pg_temp.auth(:'tok_rs') AS rs256;
 SELECT pg_temp.auth(:'tok_hs') AS hs256;
 SELECT pg_temp.auth(:'tok_idp_ok') AS issuer_and_audience_in_a_list;
+SELECT pg_temp.auth(:'tok_exp_huge') AS exp_far_away;
 -- (tokens that expired ten minutes ago, or start in ten minutes, within a skew of an hour)
 SET LOCAL customer_access.clock_skew = 3600;
 SELECT pg_temp.auth(:'tok_expired_in_skew') AS expired_within_clock_skew;
@@ -55,7 +56,8 @@ SELECT name, pg_temp.try(format('SELECT customer_access.authenticate(%L)', token
                (18, 'two parts', :'tok_two_parts'), (19, 'header no JSON', :'tok_header_not_json'), (20, 'payload an array', :'tok_payload_array'),
                (21, 'padded', :'tok_padded'), (22, 'huge', :'tok_huge'), (23, 'NUL in a claim', :'tok_nul_in_claims'),
                (24, 'crit header', :'tok_crit'), (25, 'empty', ''), (26, 'garbage', 'not a token at all'),
-               (27, 'NULL', NULL)) AS t(n, name, token)
+               (27, 'NULL', NULL), (28, 'number past numeric', :'tok_huge_number'),
+               (29, 'nesting past the limit', :'tok_deep_nesting')) AS t(n, name, token)
  ORDER BY n;
 SELECT current_user_id() AS unchanged_by_refusals;
 COMMIT;

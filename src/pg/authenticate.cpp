@@ -2,17 +2,18 @@
 // customer_access.trusted_keys and makes its subject the application user for the rest of the
 // transaction. Every failure is 28000 naming the reason, and changes nothing.
 #include "../core/base64url.hpp"
+#include <cstdlib>
+
 #include "../core/jws.hpp"
 #include "../core/uuid_text.hpp"
 #include "boundary.hpp"
 #include "grant_lookup.hpp"
 #include "identity.hpp"
 #include "settings.hpp"
+#include "json_text.hpp"
 #include "trusted_keys.hpp"
 
 extern "C" {
-#include "common/jsonapi.h"
-#include "mb/pg_wchar.h"
 #include "utils/timestamp.h"
 }
 
@@ -33,29 +34,19 @@ constexpr std::size_t kMaxTokenLength = 16384;
     pg_unreachable();
 }
 
-// A base64url part holding a JSON object: its text, or nullptr.
-char *json_part(std::string_view part) {
+// A base64url part holding a JSON object (UTF-8): the object, its text in *text.
+Jsonb *json_part(std::string_view part, char **text) {
     std::optional<std::size_t> size = base64url_decoded_size(part.size());
     if (!size)
         return nullptr;
-    auto *text = static_cast<char *>(palloc(*size + 1));
-    std::optional<std::size_t> n = base64url_decode(part, reinterpret_cast<std::uint8_t *>(text));
+    auto *decoded = static_cast<char *>(palloc(*size + 1));
+    std::optional<std::size_t> n =
+        base64url_decode(part, reinterpret_cast<std::uint8_t *>(decoded));
     if (!n)
         return nullptr;
-    text[*n] = '\0';
-    if (strlen(text) != *n || pg_verify_mbstr(PG_UTF8, text, static_cast<int>(*n), true) == false)
-        return nullptr;
-    // need_escapes: the lexer then refuses \u0000, which jsonb_in would raise on.
-    JsonLexContext *lex = makeJsonLexContextCstringLen(text, static_cast<int>(*n), PG_UTF8, true);
-    JsonSemAction no_actions{};
-    if (pg_parse_json(lex, &no_actions) != JSON_SUCCESS)
-        return nullptr;
-    return text;
-}
-
-Jsonb *json_object(const char *text) {
-    Jsonb *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-    return JB_ROOT_IS_OBJECT(parsed) ? parsed : nullptr;
+    decoded[*n] = '\0';
+    *text = decoded;
+    return json_object_or_null(decoded, static_cast<int>(*n));
 }
 
 // A numeric claim (seconds since the epoch), or nullopt.
@@ -64,7 +55,10 @@ std::optional<double> number_member(Jsonb *claims, const char *name) {
         getKeyJsonValueFromContainer(&claims->root, name, static_cast<int>(strlen(name)), nullptr);
     if (value == nullptr || value->type != jbvNumeric)
         return std::nullopt;
-    return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(value->val.numeric)));
+    // Through text: a huge exponent (json_limits allows 1000) becomes infinity, never an error.
+    char *digits =
+        DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
+    return strtod(digits, nullptr);
 }
 
 bool audience_matches(Jsonb *claims, const char *audience) {
@@ -100,8 +94,8 @@ CUSTOMER_ACCESS_FUNCTION(authenticate) {
     std::optional<JwsParts> parts = split_jws(token);
     if (!parts)
         reject("malformed", "A token is three base64url parts separated by dots.");
-    char *header_text = json_part(parts->header);
-    Jsonb *header = header_text != nullptr ? json_object(header_text) : nullptr;
+    char *header_text = nullptr;
+    Jsonb *header = json_part(parts->header, &header_text);
     if (header == nullptr)
         reject("malformed", "The header is no base64url JSON object.");
     char *alg_name = json_string_member(&header->root, "alg");
@@ -141,8 +135,8 @@ CUSTOMER_ACCESS_FUNCTION(authenticate) {
             std::string_view(reinterpret_cast<char *>(signature), *signature_length)))
         reject("bad signature");
 
-    char *payload_text = json_part(parts->payload);
-    Jsonb *claims = payload_text != nullptr ? json_object(payload_text) : nullptr;
+    char *payload_text = nullptr;
+    Jsonb *claims = json_part(parts->payload, &payload_text);
     if (claims == nullptr)
         reject("malformed", "The payload is no base64url JSON object.");
     std::optional<double> exp = number_member(claims, "exp");

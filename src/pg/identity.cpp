@@ -16,6 +16,7 @@
 #include "../core/uuid_text.hpp"
 #include "extension_catalog.hpp"
 #include "grant_lookup.hpp"
+#include "json_text.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -25,7 +26,6 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "common/jsonapi.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -110,17 +110,8 @@ char *claim_text(Jsonb *claims, const char *path) {
 
 namespace {
 
-// Parses JSON text without raising: nullptr when it is no JSON object.
 Jsonb *parse_claims(const char *text) {
-    if (text == nullptr || text[0] == '\0')
-        return nullptr;
-    JsonLexContext *lex = makeJsonLexContextCstringLen(
-        const_cast<char *>(text), static_cast<int>(strlen(text)), GetDatabaseEncoding(), true);
-    JsonSemAction no_actions{};
-    if (pg_parse_json(lex, &no_actions) != JSON_SUCCESS)
-        return nullptr;
-    Jsonb *claims = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-    return JB_ROOT_IS_OBJECT(claims) ? claims : nullptr;
+    return text == nullptr ? nullptr : json_object_or_null(text, static_cast<int>(strlen(text)));
 }
 
 Resolved from_claims() {
@@ -202,9 +193,24 @@ Resolved from_leader() {
     return Resolved{Status::kUser, *parsed, nullptr};
 }
 
+bool warned_untrusted = false;
+
 Resolved resolve() {
     if (IsParallelWorker())
         return from_leader();
+    if (!identity_settings_trusted()) {
+        if (!warned_untrusted) {
+            warned_untrusted = true;
+            ereport(WARNING,
+                    (errmsg("customer_access uses no application user in this session"),
+                     errdetail("A superuser-only customer_access setting was given before the "
+                               "module was loaded by a role that may not set it; the value the "
+                               "DBA configured is lost with it."),
+                     errhint("Connect without that option, or preload the module "
+                             "(shared_preload_libraries = 'customer_access').")));
+        }
+        return Resolved{Status::kNone, {}, nullptr};
+    }
     switch (identity_mode()) {
         case IdentityMode::kSetting: {
             StampedValue value = user_id_setting_value();

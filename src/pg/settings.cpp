@@ -108,6 +108,31 @@ bool check_claims(char **, void **extra, GucSource source) {
     return stamp(extra, source);
 }
 
+bool settings_overridden = false;
+
+struct config_generic *find_setting(const char *name) {
+    struct config_generic **variables = get_guc_variables();
+    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i)
+        if (strcmp(variables[i]->name, name) == 0)
+            return variables[i];
+    return nullptr;
+}
+
+bool has_placeholder(const char *name) {
+    struct config_generic *gconf = find_setting(name);
+    return gconf != nullptr && (gconf->flags & GUC_CUSTOM_PLACEHOLDER) != 0;
+}
+
+// A superuser-only setting that had a value before the module loaded but has none after it
+// was defined: PostgreSQL refused the value (a connection option or SET by a role that may
+// not set it), and with it went whatever the DBA had configured (a connection option
+// outranks ALTER ROLE/DATABASE SET). The DBA's choice is unknown from here on.
+void note_refused(const char *name, bool had_placeholder) {
+    struct config_generic *gconf = find_setting(name);
+    if (had_placeholder && gconf != nullptr && gconf->source == PGC_S_DEFAULT)
+        settings_overridden = true;
+}
+
 void set_stamp(void *extra, LocalTransactionId value) {
     if (extra != nullptr)
         *static_cast<LocalTransactionId *>(extra) = value;
@@ -158,6 +183,13 @@ void define_settings() {
     mark_earlier_values("customer_access.user_id", &user_id_stamp);
     mark_earlier_values("request.jwt.claims", &claims_stamp);
 
+    const char *const guarded[] = {"customer_access.identity", "customer_access.identity_scope",
+                                   "customer_access.claim", "customer_access.clock_skew",
+                                   "customer_access.require_identity"};
+    bool placeholders[5];
+    for (int i = 0; i < 5; ++i)
+        placeholders[i] = has_placeholder(guarded[i]);
+
     DefineCustomEnumVariable("customer_access.identity", "Where the application user comes from.",
                              "setting: customer_access.user_id; claims: request.jwt.claims; token: "
                              "customer_access.authenticate(); login: customer_access.login_users.",
@@ -196,7 +228,14 @@ void define_settings() {
                                    GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
                                nullptr, nullptr, nullptr);
 
+    for (int i = 0; i < 5; ++i)
+        note_refused(guarded[i], placeholders[i]);
+
     MarkGUCPrefixReserved("customer_access");
+}
+
+bool identity_settings_trusted() {
+    return !settings_overridden;
 }
 
 IdentityMode identity_mode() {

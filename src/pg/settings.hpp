@@ -29,6 +29,11 @@ StampedValue jwt_claims_setting_value();  // request.jwt.claims
 const char *worker_identity_setting();    // the leader's identity, for parallel workers
 void set_worker_identity_setting(const char *value);
 
+// False when a superuser-only identity setting was given, before the module loaded, by a
+// role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.
+// No identity is then used in this session (fail closed).
+bool identity_settings_trusted();
+
 // customer_access.allow_owner_revoke, honoured only while a superuser is in control.
 bool owner_revoke_allowed();
 

@@ -14,6 +14,7 @@
 #include "grant_cache.hpp"
 #include "base64url.hpp"
 #include "grant_row.hpp"
+#include "json_limits.hpp"
 #include "jws.hpp"
 #include "owner_rule.hpp"
 #include "uuid_text.hpp"
@@ -212,5 +213,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     fuzz_cache(data, size);
     fuzz_row_json(data, size);
     fuzz_token(text);
+    std::size_t depth = json_nesting_depth(text);
+    check(depth == SIZE_MAX || depth <= kMaxJsonDepth);
+    (void)json_number_is_moderate(text);
     return 0;
 }

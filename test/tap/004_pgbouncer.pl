@@ -140,5 +140,17 @@ for my $db ('setting', 'session') {
        "$db: a connection option gives " . ($db eq 'session' ? 'that user' : 'none'));
 }
 
+# A role that may not set the identity mode cannot undo the DBA's mode by a connection option
+# given before the module loads: PostgreSQL refuses the option, the DBA's value is lost with it,
+# and customer_access then uses no user at all in that session (fail closed).
+{
+    local $ENV{PGOPTIONS} = '-c customer_access.identity=setting';
+    $node->psql('token', q{BEGIN; SET LOCAL customer_access.user_id = 'a5000000-0000-0000-0000-000000000001';
+                           SELECT coalesce(customer_access.current_user_id()::text, 'none'), count(*) FROM portal_orders; COMMIT;},
+                stdout => \$stdout, stderr => \$stderr, extra_params => ['-U', 'portal_login']);
+    is($stdout, 'none|0', 'an overriding connection option leaves no user, not mode setting');
+    like($stderr, qr/uses no application user in this session/, '... and says why');
+}
+
 system('kill', `cat $dir/pgbouncer.pid`);
 done_testing();

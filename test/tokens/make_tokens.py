@@ -115,6 +115,14 @@ tokens["header_not_json"] = b64(b"not json") + "." + p + "." + s
 tokens["payload_array"] = h + "." + b64(b"[1, 2]") + "." + s
 tokens["padded"] = tokens["ed"] + "=="
 tokens["huge"] = h + "." + "A" * 20000 + "." + s
+tokens["exp_huge"] = sign(ed_key, "EdDSA", "ed", claims(exp=1e300))
+# a number past numeric's range and nesting past the limit, signed by hand (PyJWT would not
+# write them)
+huge_payload = b64((json.dumps(claims())[:-1] + ', "n": 1e1000000}').encode())
+deep_payload = b64((json.dumps(claims())[:-1] + ', "deep": ' + "[" * 100 + "]" * 100 + "}").encode())
+for name, payload in (("huge_number", huge_payload), ("deep_nesting", deep_payload)):
+    signing_input = h + "." + payload
+    tokens[name] = signing_input + "." + b64(ed_key.sign(signing_input.encode()))
 tokens["nul_in_claims"] = sign(ed_key, "EdDSA", "ed", claims(note="a\u0000b"))
 tokens["crit"] = jwt.encode(claims(), ed_key, algorithm="EdDSA", headers={"kid": "ed", "crit": ["x"], "x": 1})
 
