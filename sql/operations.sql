@@ -59,6 +59,40 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM external_access_history
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 
+-- Loading saved rows back (what pg_restore and a plain dump do: a superuser's COPY with
+-- row_security and check_function_bodies off) keeps object_version and adds no history entry;
+-- any other COPY or INSERT is an ordinary, recorded insert
+SELECT count(*) AS history_before_copies FROM external_access_history \gset
+BEGIN;
+SET LOCAL row_security = off;
+SET LOCAL check_function_bodies = off;
+COPY external_access (id, customer_id, user_id, role, days_back_access, notes, object_version) FROM stdin;
+07000000-0000-4000-8000-000000000001	c7000000-0000-0000-0000-000000000001	a7000000-0000-0000-0000-000000000002	L40	\N	restored	7
+\.
+COMMIT;
+COPY external_access (id, customer_id, user_id, role, days_back_access, notes, object_version) FROM stdin;
+07000000-0000-4000-8000-000000000002	c7000000-0000-0000-0000-000000000002	a7000000-0000-0000-0000-000000000002	L40	\N	copied	7
+\.
+SELECT notes, object_version FROM external_access WHERE user_id = 'a7000000-0000-0000-0000-000000000002' ORDER BY notes;
+SELECT count(*) - :history_before_copies AS history_entries_added,
+       (SELECT string_agg(new_row ->> 'notes', ', ') FROM external_access_history
+         WHERE access_id IN ('07000000-0000-4000-8000-000000000001', '07000000-0000-4000-8000-000000000002')) AS recorded
+  FROM external_access_history;
+-- a role with INSERT on the grants cannot use that path
+CREATE ROLE ca_ops_copier;
+GRANT INSERT, SELECT ON external_access TO ca_ops_copier;
+SET ROLE ca_ops_copier;
+SET row_security = off;
+SET check_function_bodies = off;
+COPY customer_access.external_access (id, customer_id, user_id, notes, object_version) FROM stdin;
+07000000-0000-4000-8000-000000000003	c7000000-0000-0000-0000-000000000003	a7000000-0000-0000-0000-000000000002	by a plain role	7
+\.
+RESET ROLE;
+RESET row_security;
+RESET check_function_bodies;
+REVOKE ALL ON external_access FROM ca_ops_copier;
+DROP ROLE ca_ops_copier;
+
 -- DROP EXTENSION is refused while grants or history hold rows, unless the exit is on
 SELECT pg_temp.try($$DROP EXTENSION customer_access$$) AS drop_refused;
 SELECT pg_temp.try($$DROP EXTENSION customer_access CASCADE$$) AS cascade_refused;
@@ -66,6 +100,6 @@ SELECT pg_temp.try($$DROP SCHEMA customer_access CASCADE$$) AS schema_cascade_re
 SELECT count(*) AS still_installed FROM pg_extension WHERE extname = 'customer_access';
 
 SET customer_access.allow_owner_revoke = on;
-DELETE FROM external_access WHERE user_id = 'a7000000-0000-0000-0000-000000000001';
+DELETE FROM external_access WHERE user_id IN ('a7000000-0000-0000-0000-000000000001', 'a7000000-0000-0000-0000-000000000002');
 RESET customer_access.allow_owner_revoke;
 DROP ROLE ca_ops_plain;

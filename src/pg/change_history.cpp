@@ -189,6 +189,8 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
     note_grants_changed();
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
+    if (inserted && restoring_saved_rows())
+        return PointerGetDatum(nullptr);  // its history comes back with the history's rows
     HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
     HeapTuple after_tuple = inserted  ? trigger->tg_trigtuple
                             : updated ? trigger->tg_newtuple

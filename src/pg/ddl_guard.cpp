@@ -10,6 +10,8 @@
 // superuser who SET customer_access.allow_owner_revoke = on.
 #include "boundary.hpp"
 #include "extension_catalog.hpp"
+#include "own_objects.hpp"
+#include "table_extras.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -55,37 +57,6 @@ extern "C" {
 using namespace customer_access::pg;
 
 namespace {
-
-// The indexes and constraints the extension creates on its tables: users may add and drop
-// their own, never these (renaming them is refused, so their names stay).
-const char *const kOwnIndexes[] = {
-    "external_access_pkey",
-    "external_access_user_customer_key",
-    "external_access_customer_idx",
-    "external_access_history_pkey",
-    "external_access_history_access_idx",
-    "login_users_pkey",
-    "trusted_keys_pkey",
-};
-const char *const kOwnConstraints[] = {
-    "external_access_pkey",
-    "external_access_user_customer_key",
-    "external_access_days_back_access_check",
-    "external_access_history_pkey",
-    "external_access_history_operation_check",
-    "login_users_pkey",
-    "trusted_keys_pkey",
-};
-
-template <std::size_t N>
-bool named_in(const char *name, const char *const (&names)[N]) {
-    if (name == nullptr)
-        return false;
-    for (const char *n : names)
-        if (strcmp(n, name) == 0)
-            return true;
-    return false;
-}
 
 struct Guard {
     Oid extension;
@@ -234,8 +205,8 @@ bool names_an_owner(const Guard &g, List *roles) {
             continue;
         if (role == extension_owner(g.extension))
             return true;
-        for (const char *name :
-             {"external_access", "external_access_history", "login_users", "trusted_keys"}) {
+        for (const char *name : {"external_access", "external_access_history", "login_users",
+                                 "trusted_keys", "table_extras"}) {
             Oid relid = get_relname_relid(name, g.schema);
             HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
             if (!HeapTupleIsValid(tuple))
@@ -755,16 +726,20 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
                         errmsg("guard_ddl_end() must be called as an event trigger")));
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
-    if (!guard_applies(&g))
+    g.extension = installed_extension();
+    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
         PG_RETURN_VOID();
+    g.schema = extension_schema(g.extension);
     const RangeVar *target = nullptr;
     if (IsA(data->parsetree, AlterTableStmt))
         target = castNode(AlterTableStmt, data->parsetree)->relation;
     else if (IsA(data->parsetree, IndexStmt))
         target = castNode(IndexStmt, data->parsetree)->relation;
     Oid relid = relation_of(target);
-    if (member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION)
+    bool ours = member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION;
+    if (ours && !owner_revoke_allowed())
         check_table_code(relid);
+    keep_table_extras(g.extension, g.schema, ours || IsA(data->parsetree, DropStmt));
     PG_RETURN_VOID();
 }
 

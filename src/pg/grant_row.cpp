@@ -2,6 +2,13 @@
 
 #include "grant_lookup.hpp"
 
+extern "C" {
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "tcop/pquery.h"
+#include "utils/portal.h"
+}
+
 namespace customer_access::pg {
 namespace {
 
@@ -84,6 +91,15 @@ OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
                         !same_uuid(before.customer, after->customer) ||
                         !same_uuid(before.user, after->user);
     return check_owner_change(before.grant, &after->grant, keys_changed);
+}
+
+bool restoring_saved_rows() {
+    if (ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY || !superuser())
+        return false;
+    const char *row_security = GetConfigOption("row_security", false, false);
+    const char *check_bodies = GetConfigOption("check_function_bodies", false, false);
+    return row_security != nullptr && strcmp(row_security, "off") == 0 && check_bodies != nullptr &&
+           strcmp(check_bodies, "off") == 0;
 }
 
 char *describe_grant_keys(const GrantRow &row) {

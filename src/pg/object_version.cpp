@@ -20,6 +20,8 @@ CUSTOMER_ACCESS_FUNCTION(stamp_object_version) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("stamp_object_version() must be fired BEFORE INSERT OR UPDATE FOR "
                                "EACH ROW")));
+    if (TRIGGER_FIRED_BY_INSERT(event) && restoring_saved_rows())
+        return PointerGetDatum(trigger->tg_trigtuple);  // a restored grant keeps its version
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     AttrNumber column = catalog.layout.object_version;
     int32 version = 0;

@@ -222,6 +222,48 @@ COMMENT ON INDEX @extschema@.external_access_history_customer_idx IS
 COMMENT ON INDEX @extschema@.external_access_history_user_idx IS
     'the history of a user''s grants: WHERE (coalesce(new_row, old_row) ->> ''user_id'')::uuid = $1';
 
+-- The user's own constraints and indexes on the extension's tables, as rows: pg_dump writes
+-- no constraint or index of an extension's table, so the guard records them here (a
+-- configuration table, dumped) and re-creates them after a restore.
+CREATE TABLE @extschema@.table_extras (
+    relation name NOT NULL,
+    name name NOT NULL,
+    kind text NOT NULL CONSTRAINT table_extras_kind_check CHECK (kind IN ('constraint', 'index')),
+    definition text NOT NULL,
+    created_in oid NOT NULL,
+    CONSTRAINT table_extras_pkey PRIMARY KEY (relation, name)
+);
+COMMENT ON TABLE @extschema@.table_extras IS
+    'The FOREIGN KEY and CHECK constraints and the indexes users added to the extension''s tables, kept across pg_dump and pg_restore';
+COMMENT ON COLUMN @extschema@.table_extras.relation IS 'the extension''s table';
+COMMENT ON COLUMN @extschema@.table_extras.name IS 'the constraint or index';
+COMMENT ON COLUMN @extschema@.table_extras.kind IS 'constraint or index';
+COMMENT ON COLUMN @extschema@.table_extras.definition IS 'pg_get_constraintdef or pg_get_indexdef, every name qualified';
+COMMENT ON COLUMN @extschema@.table_extras.created_in IS 'the database it was recorded in; a restored row elsewhere is re-created there';
+COMMENT ON CONSTRAINT table_extras_pkey ON @extschema@.table_extras IS 'one row per constraint or index';
+COMMENT ON INDEX @extschema@.table_extras_pkey IS 'a constraint or index by name';
+COMMENT ON CONSTRAINT table_extras_kind_check ON @extschema@.table_extras IS 'constraint or index';
+REVOKE ALL ON @extschema@.table_extras FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_extras', '');
+
+-- The constraints and indexes users added under 1.0 and 1.1.
+INSERT INTO @extschema@.table_extras (relation, name, kind, definition, created_in)
+SELECT t.relname, c.conname, 'constraint', pg_catalog.pg_get_constraintdef(c.oid),
+       (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+  FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
+ WHERE t.relnamespace = '@extschema@'::regnamespace AND t.relname IN ('external_access', 'external_access_history')
+   AND c.contype IN ('f', 'c')
+   AND c.conname NOT IN ('external_access_days_back_access_check', 'external_access_history_operation_check')
+UNION ALL
+SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid),
+       (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+ WHERE t.relnamespace = '@extschema@'::regnamespace AND t.relname IN ('external_access', 'external_access_history')
+   AND i.relname NOT IN ('external_access_pkey', 'external_access_user_customer_key', 'external_access_customer_idx',
+                         'external_access_history_pkey', 'external_access_history_access_idx',
+                         'external_access_history_customer_idx', 'external_access_history_user_idx')
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid);
+
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl() IS
@@ -234,9 +276,9 @@ COMMENT ON EVENT TRIGGER customer_access_guard IS
 CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl_end' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
-    'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s';
+    'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s; keeps table_extras';
 CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX')
+    WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX', 'DROP INDEX')
     EXECUTE FUNCTION @extschema@.guard_ddl_end();
 ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS

@@ -1,6 +1,8 @@
-# pg_dump / pg_restore of a database using the extension keeps every grant, the history and
-# the protections. The restore itself adds one INSERT entry per grant to the history (made by
-# the restoring role, at restore time) and object_version restarts at 0, as on any insert.
+# pg_dump / pg_restore of a database using the extension is a faithful round trip, in the
+# custom format with parallel jobs, the directory format and plain SQL through psql: every
+# grant with its id and object_version, the history exactly as it was (nothing added by the
+# restore), trusted keys and login users, the foreign keys, CHECK constraints and indexes a
+# user added to the grants table, and the protections.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -13,54 +15,97 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE source');
 $node->safe_psql('source', q{
   CREATE EXTENSION customer_access;
+  CREATE SCHEMA app;
+  CREATE TABLE app.customers (id uuid PRIMARY KEY);
+  CREATE TABLE app.users (id uuid PRIMARY KEY);
+  INSERT INTO app.customers SELECT ('c8' || lpad(to_hex(g), 30, '0'))::uuid FROM generate_series(0, 6) g;
+  INSERT INTO app.users SELECT ('a8' || lpad(to_hex(g), 30, '0'))::uuid FROM generate_series(1, 60) g;
+  ALTER TABLE customer_access.external_access
+    ADD CONSTRAINT external_access_customer_fk FOREIGN KEY (customer_id) REFERENCES app.customers (id) ON DELETE CASCADE,
+    ADD CONSTRAINT external_access_user_fk FOREIGN KEY (user_id) REFERENCES app.users (id) ON DELETE CASCADE;
+  ALTER TABLE customer_access.external_access ADD CONSTRAINT external_access_notes_check CHECK (length(notes) < 200);
+  CREATE INDEX external_access_notes_idx ON customer_access.external_access (notes);
   INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access, notes)
   SELECT ('c8' || lpad(to_hex(g % 7), 30, '0'))::uuid, ('a8' || lpad(to_hex(g), 30, '0'))::uuid,
          (ARRAY['L10','L20','L30','L40','L80','L90'])[1 + g % 6]::customer_access.access_role,
          (ARRAY[NULL, 5, 30])[1 + g % 3], 'grant ' || g
     FROM generate_series(1, 60) g;
   UPDATE customer_access.external_access SET notes = notes || ' (edited)' WHERE role < 'L40';
+  UPDATE customer_access.external_access SET days_back_access = 400 WHERE role = 'L20';
   DELETE FROM customer_access.external_access WHERE role = 'L10';
+  INSERT INTO customer_access.trusted_keys (kid, jwk, issuer) VALUES
+    ('k1', '{"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}', 'https://idp.example');
+  INSERT INTO customer_access.login_users (login, user_id, notes) VALUES ('bi_tool', 'a8000000-0000-0000-0000-000000000005', 'BI');
 });
 
-my $grants = q{SELECT string_agg(concat_ws('|', id, customer_id, user_id, role, days_back_access, notes), E'\n' ORDER BY id)
+my $grants = q{SELECT string_agg(concat_ws('|', id, customer_id, user_id, role, days_back_access, notes, object_version), E'\n' ORDER BY id)
                FROM customer_access.external_access};
-my $history = q{SELECT string_agg(concat_ws('|', history_id, changed_at, operation, access_id, old_row, new_row), E'\n' ORDER BY history_id)
+my $history = q{SELECT string_agg(concat_ws('|', history_id, changed_at, operation, session_user_name, current_user_name,
+                                            application_user_id, access_id, old_row, new_row, owner_override), E'\n' ORDER BY history_id)
                 FROM customer_access.external_access_history};
-my $grants_before = $node->safe_psql('source', $grants);
-my $history_before = $node->safe_psql('source', $history);
-my $history_count = $node->safe_psql('source', 'SELECT count(*) FROM customer_access.external_access_history');
-my $grant_count = $node->safe_psql('source', 'SELECT count(*) FROM customer_access.external_access');
+my $keys = q{SELECT string_agg(concat_ws('|', kid, jwk, issuer, audience, enabled, notes), E'\n' ORDER BY kid) FROM customer_access.trusted_keys};
+my $logins = q{SELECT string_agg(concat_ws('|', login, user_id, notes), E'\n' ORDER BY login) FROM customer_access.login_users};
+my $extras = q{SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+                 SELECT conname || ' ' || pg_get_constraintdef(oid) || ' valid=' || convalidated AS x FROM pg_constraint
+                  WHERE conrelid = 'customer_access.external_access'::regclass
+                 UNION ALL SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'customer_access.external_access'::regclass) s};
+my %before = map { $_->[0] => $node->safe_psql('source', $_->[1]) }
+    (['grants', $grants], ['history', $history], ['keys', $keys], ['logins', $logins], ['extras', $extras]);
+ok($before{history} =~ tr/\n// > 100, 'the source has a history of inserts, updates and deletes');
+like($before{extras}, qr/external_access_customer_fk FOREIGN KEY/, 'the source has the user\'s foreign keys');
 
-my $dump = $node->basedir . '/source.dump';
-$node->command_ok(['pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dump], 'pg_dump');
-$node->safe_psql('postgres', 'CREATE DATABASE target');
-$node->command_ok(['pg_restore', '--exit-on-error', '-d', $node->connstr('target'), $dump], 'pg_restore without errors');
+my $base = $node->basedir;
+my @rounds = (
+    ['custom format, 4 jobs', sub {
+        $node->command_ok(['pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', "$base/source.dump"], 'pg_dump -Fc');
+        $node->command_ok(['pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr($_[0]), "$base/source.dump"],
+                          'pg_restore -j 4');
+    }],
+    ['directory format', sub {
+        $node->command_ok(['pg_dump', '-Fd', '-j', '2', '-d', $node->connstr('source'), '-f', "$base/source.dir"], 'pg_dump -Fd');
+        $node->command_ok(['pg_restore', '--exit-on-error', '-d', $node->connstr($_[0]), "$base/source.dir"], 'pg_restore of a directory');
+    }],
+    ['plain SQL', sub {
+        $node->command_ok(['pg_dump', '-Fp', '-d', $node->connstr('source'), '-f', "$base/source.sql"], 'pg_dump -Fp');
+        $node->command_ok(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($_[0]), '-f', "$base/source.sql"],
+                          'psql of the plain dump');
+    }],
+);
+my $n = 0;
+for my $round (@rounds) {
+    my ($name, $restore) = @$round;
+    my $db = 'target' . ++$n;
+    $node->safe_psql('postgres', "CREATE DATABASE $db");
+    $restore->($db);
+    is($node->safe_psql($db, $grants), $before{grants}, "$name: every grant, with its id and object_version");
+    is($node->safe_psql($db, $history), $before{history}, "$name: the history exactly as it was, nothing added");
+    is($node->safe_psql($db, $keys), $before{keys}, "$name: the trusted keys");
+    is($node->safe_psql($db, $logins), $before{logins}, "$name: the login users");
+    is($node->safe_psql($db, $extras), $before{extras}, "$name: the user's foreign keys, CHECK constraints and indexes, valid");
 
-is($node->safe_psql('target', $grants), $grants_before, 'every grant is restored');
-my $last_source_id = $node->safe_psql('source', 'SELECT max(history_id) FROM customer_access.external_access_history');
-is($node->safe_psql('target', $history . " WHERE history_id <= $last_source_id"), $history_before,
-   'the history is restored, ids and all');
-is($node->safe_psql('target', qq{SELECT count(*) FROM customer_access.external_access_history}),
-   $history_count + $grant_count, 'the restore added one INSERT entry per grant');
-is($node->safe_psql('target', q{SELECT count(*) FROM customer_access.external_access WHERE object_version <> 0}),
-   '0', 'object_version restarts at 0');
-
-# The protections survive: Owners stay unrevocable, the history append-only, the triggers ALWAYS.
-my ($rc, $out, $err) = $node->psql('target', q{DELETE FROM customer_access.external_access WHERE role = 'L90'});
-like($err, qr/Owner access cannot be revoked/, 'an Owner is still unrevocable after restore');
-($rc, $out, $err) = $node->psql('target', q{DELETE FROM customer_access.external_access_history});
-like($err, qr/append-only/, 'the history is still append-only');
-is($node->safe_psql('target', q{SELECT string_agg(tgname || '=' || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger
-                                 WHERE tgrelid = 'customer_access.external_access'::regclass}),
-   'object_version=A protect_owner=A protect_owner_truncate=A record_change=A', 'the triggers fire ALWAYS');
-is($node->safe_psql('target', q{SELECT relrowsecurity FROM pg_class WHERE oid = 'customer_access.external_access'::regclass}),
-   't', 'row security on the grants is kept');
-
-# A new change after the restore sorts after everything restored.
-$node->safe_psql('target', q{UPDATE customer_access.external_access SET notes = 'after restore' WHERE role = 'L20'});
-is($node->safe_psql('target', q{SELECT bool_and(h.history_id > (SELECT max(history_id) FROM customer_access.external_access_history WHERE new_row->>'notes' IS DISTINCT FROM 'after restore'))
+    my ($rc, $out, $err) = $node->psql($db, q{INSERT INTO customer_access.external_access (customer_id, user_id)
+                                               VALUES ('c8ffffff-0000-0000-0000-000000000000', 'a8000000-0000-0000-0000-000000000001')});
+    like($err, qr/violates foreign key constraint "external_access_customer_fk"/, "$name: an orphan grant is refused");
+    ($rc, $out, $err) = $node->psql($db, q{DELETE FROM customer_access.external_access WHERE role = 'L90'});
+    like($err, qr/Owner access cannot be revoked/, "$name: an Owner is still unrevocable");
+    ($rc, $out, $err) = $node->psql($db, q{DELETE FROM app.customers});
+    like($err, qr/Owner access cannot be revoked/, "$name: the cascade from the user's foreign key cannot remove an Owner");
+    ($rc, $out, $err) = $node->psql($db, q{DELETE FROM customer_access.external_access_history});
+    like($err, qr/append-only/, "$name: the history is still append-only");
+    ($rc, $out, $err) = $node->psql($db, q{ALTER TABLE customer_access.external_access DISABLE TRIGGER protect_owner});
+    like($err, qr/customer_access protects its objects/, "$name: the DDL guard is back");
+    is($node->safe_psql($db, q{SELECT string_agg(tgname || '=' || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger
+                               WHERE tgrelid = 'customer_access.external_access'::regclass AND NOT tgisinternal}),
+       'object_version=A protect_owner=A protect_owner_truncate=A record_change=A', "$name: the triggers fire ALWAYS");
+    # A change after the restore is recorded, after everything restored.
+    $node->safe_psql($db, q{UPDATE customer_access.external_access SET notes = 'after restore' WHERE role = 'L20'});
+    is($node->safe_psql($db, q{SELECT bool_and(h.history_id > (SELECT max(history_id) FROM customer_access.external_access_history
+                                                                 WHERE new_row->>'notes' IS DISTINCT FROM 'after restore'))
                                  FROM customer_access.external_access_history h WHERE h.new_row->>'notes' = 'after restore'}),
-   't', 'history ids keep growing after a restore');
+       't', "$name: a change after the restore is recorded, with a newer id");
+    is($node->safe_psql($db, q{SELECT count(DISTINCT object_version) > 1 FROM customer_access.external_access}), 't',
+       "$name: object_version goes on from the restored values");
+}
 
 $node->stop;
 done_testing();
