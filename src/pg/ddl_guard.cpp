@@ -739,7 +739,7 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     bool ours = member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION;
     if (ours && !owner_revoke_allowed())
         check_table_code(relid);
-    keep_table_extras(g.extension, g.schema, ours || IsA(data->parsetree, DropStmt));
+    keep_table_extras(g.extension, g.schema, ours || IsA(data->parsetree, DropStmt), false);
     PG_RETURN_VOID();
 }
 

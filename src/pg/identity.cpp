@@ -73,15 +73,19 @@ bool fresh(LocalTransactionId given_in) {
     return identity_scope() == IdentityScope::kSession || given_in == current_lxid();
 }
 
-Resolved from_text(const char *text, LocalTransactionId given_in, const char *claims) {
-    if (text == nullptr || text[0] == '\0')
-        return Resolved{Status::kNone, {}, nullptr};
-    std::optional<Uuid> user = parse_uuid(text);
-    if (!user)
-        return Resolved{Status::kInvalid, {}, nullptr};
-    if (!fresh(given_in))
+Resolved from_setting() {
+    Uuid user;
+    switch (user_id_parsed(&user)) {
+        case ParsedUser::kUnset:
+            return Resolved{Status::kNone, {}, nullptr};
+        case ParsedUser::kInvalid:
+            return Resolved{Status::kInvalid, {}, nullptr};
+        case ParsedUser::kValid:
+            break;
+    }
+    if (!fresh(user_id_setting_value().given_in))
         return Resolved{Status::kStale, {}, nullptr};
-    return Resolved{Status::kUser, *user, claims};
+    return Resolved{Status::kUser, user, nullptr};
 }
 
 }  // namespace
@@ -114,20 +118,46 @@ Jsonb *parse_claims(const char *text) {
     return text == nullptr ? nullptr : json_object_or_null(text, static_cast<int>(strlen(text)));
 }
 
+// The subject of claims given as JSON text: a user, or none (no error for any text).
+Resolved parse_subject(const char *text) {
+    Jsonb *parsed = parse_claims(text);
+    if (parsed == nullptr)
+        return Resolved{Status::kNone, {}, nullptr};
+    char *subject = claim_text(parsed, identity_claim());
+    std::optional<Uuid> user = subject != nullptr ? parse_uuid(subject) : std::nullopt;
+    if (!user)
+        return Resolved{Status::kNone, {}, text};
+    return Resolved{Status::kUser, *user, text};
+}
+
+// The last claims text read and its subject: the checks run per row, the claims change per
+// request. Compared by content, so a new value at a reused address is never mistaken.
+struct ClaimsCache {
+    char *text;  // TopMemoryContext
+    char *path;
+    bool has_user;
+    Uuid user;
+} claims_cache{nullptr, nullptr, false, {}};
+
 Resolved from_claims() {
     StampedValue claims = jwt_claims_setting_value();
     if (claims.text == nullptr || claims.text[0] == '\0')
         return Resolved{Status::kNone, {}, nullptr};
     if (!fresh(claims.given_in))
         return Resolved{Status::kStale, {}, nullptr};
-    Jsonb *parsed = parse_claims(claims.text);
-    if (parsed == nullptr)
-        return Resolved{Status::kNone, {}, nullptr};
-    char *subject = claim_text(parsed, identity_claim());
-    std::optional<Uuid> user = subject != nullptr ? parse_uuid(subject) : std::nullopt;
-    if (!user)
-        return Resolved{Status::kNone, {}, claims.text};
-    return Resolved{Status::kUser, *user, claims.text};
+    if (claims_cache.text != nullptr && strcmp(claims_cache.text, claims.text) == 0 &&
+        strcmp(claims_cache.path, identity_claim()) == 0)
+        return claims_cache.has_user ? Resolved{Status::kUser, claims_cache.user, claims.text}
+                                     : Resolved{Status::kNone, {}, claims.text};
+    Resolved r = parse_subject(claims.text);
+    if (claims_cache.text != nullptr) {
+        pfree(claims_cache.text);
+        pfree(claims_cache.path);
+    }
+    claims_cache = ClaimsCache{MemoryContextStrdup(TopMemoryContext, claims.text),
+                               MemoryContextStrdup(TopMemoryContext, identity_claim()),
+                               r.status == Status::kUser, r.user};
+    return r;
 }
 
 Resolved from_token() {
@@ -212,10 +242,8 @@ Resolved resolve() {
         return Resolved{Status::kNone, {}, nullptr};
     }
     switch (identity_mode()) {
-        case IdentityMode::kSetting: {
-            StampedValue value = user_id_setting_value();
-            return from_text(value.text, value.given_in, nullptr);
-        }
+        case IdentityMode::kSetting:
+            return from_setting();
         case IdentityMode::kClaims:
             return from_claims();
         case IdentityMode::kToken:
@@ -228,11 +256,11 @@ Resolved resolve() {
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
 
-// Before each query of the leader, the identity it would use goes to the setting that its
-// parallel workers receive (written only when it changes).
+// Before each query of the leader whose plan may start parallel workers, the identity it
+// would use goes to the setting that its workers receive (written only when it changes).
 void hand_identity_to_workers(QueryDesc *query, int eflags) {
-    if (!IsParallelWorker() && !IsInParallelMode() && IsTransactionState() &&
-        OidIsValid(installed_extension())) {
+    if (query->plannedstmt->parallelModeNeeded && !IsParallelWorker() && !IsInParallelMode() &&
+        IsTransactionState() && OidIsValid(installed_extension())) {
         Resolved r = resolve();
         char text[64];
         char user[37] = "-";

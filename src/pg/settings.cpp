@@ -30,6 +30,8 @@ int clock_skew_setting = 30;
 // `extra` that the check hooks allocate: PostgreSQL keeps each value's extra with it, so a
 // SET LOCAL undone at the end of its transaction brings back the older stamp.
 LocalTransactionId user_id_stamp = InvalidLocalTransactionId;
+ParsedUser user_state = ParsedUser::kUnset;
+Uuid user_uuid{};
 LocalTransactionId claims_stamp = InvalidLocalTransactionId;
 
 // While _PG_init defines the settings, a value SET before the module was loaded is
@@ -100,8 +102,14 @@ bool check_user_id(char **newval, void **extra, GucSource source) {
     return stamp(extra, source);
 }
 
-void assign_user_id(const char *, void *extra) {
+void assign_user_id(const char *newval, void *extra) {
     user_id_stamp = stamp_of(extra);
+    std::optional<Uuid> parsed = is_blank(newval) ? std::nullopt : parse_uuid(newval);
+    user_state = is_blank(newval) ? ParsedUser::kUnset
+                 : parsed         ? ParsedUser::kValid
+                                  : ParsedUser::kInvalid;
+    if (parsed)
+        user_uuid = *parsed;
 }
 
 bool check_claims(char **, void **extra, GucSource source) {
@@ -257,6 +265,12 @@ bool identity_required() {
 StampedValue user_id_setting_value() {
     return StampedValue{user_id_setting, user_id_stamp};
 }
+ParsedUser user_id_parsed(Uuid *user) {
+    if (user_state == ParsedUser::kValid)
+        *user = user_uuid;
+    return user_state;
+}
+
 StampedValue jwt_claims_setting_value() {
     return StampedValue{jwt_claims_setting, claims_stamp};
 }

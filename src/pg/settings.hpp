@@ -24,6 +24,11 @@ struct StampedValue {
     const char *text;  // nullptr or "" when unset
     LocalTransactionId given_in;
 };
+
+// customer_access.user_id, parsed when it is set (the checks run per row): unset, a uuid, or
+// text that is no uuid (possible only for a value SET before the module was loaded).
+enum class ParsedUser { kUnset, kValid, kInvalid };
+ParsedUser user_id_parsed(Uuid *user);
 StampedValue user_id_setting_value();     // customer_access.user_id
 StampedValue jwt_claims_setting_value();  // request.jwt.claims
 const char *worker_identity_setting();    // the leader's identity, for parallel workers

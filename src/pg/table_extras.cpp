@@ -1,9 +1,13 @@
 #include "table_extras.hpp"
 
+#include "boundary.hpp"
+#include "extension_catalog.hpp"
+#include "grant_row.hpp"
 #include "own_objects.hpp"
 
 extern "C" {
 #include "access/xact.h"
+#include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -44,7 +48,11 @@ bool try_statement(const char *sql) {
     PG_CATCH();
     {
         MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
         FlushErrorState();
+        ereport(DEBUG1, (errmsg_internal("customer_access: not yet re-created: %s: %s", sql,
+                                         error->message)));
+        FreeErrorData(error);
         RollbackAndReleaseCurrentSubTransaction();
         ok = false;
     }
@@ -101,10 +109,33 @@ char *statement_for(const char *relation, const char *name, const char *kind,
     return nullptr;
 }
 
+// The advisory lock that orders a session loading restored rows (exclusive, to its commit)
+// against sessions ending DDL (shared): a DDL session that finds nothing to do while rows are
+// being loaded waits for the load to commit and looks again, so the second of the two always
+// sees the first's work.
+constexpr const char *kLoadLock = "-4242424242";
+
+bool pending_rows(Datum database) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {database};
+    return SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 1) == SPI_OK_SELECT &&
+           SPI_processed > 0;
+}
+
+bool try_lock_shared() {
+    if (SPI_execute(psprintf("SELECT pg_catalog.pg_try_advisory_xact_lock_shared(%s)", kLoadLock),
+                    false, 1) != SPI_OK_SELECT ||
+        SPI_processed != 1)
+        return false;
+    bool isnull;
+    return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 void replay_pending(Datum database) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {database};
-    if (SPI_execute_with_args(kPending, 1, types, values, nullptr, true, 0) != SPI_OK_SELECT)
+    // Not read-only: the rows the current statement loaded must be seen.
+    if (SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
         return;
     uint64 count = SPI_processed;
     SPITupleTable *rows = SPI_tuptable;
@@ -127,12 +158,16 @@ void replay_pending(Datum database) {
 
 }  // namespace
 
-void keep_table_extras(Oid extension, Oid schema, bool ours_changed) {
+void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loading) {
     if (replaying || !superuser() || !OidIsValid(get_relname_relid("table_extras", schema)))
         return;
     Datum database = ObjectIdGetDatum(MyDatabaseId);
     int nest = NewGUCNestLevel();
-    // Definitions are written and read with every name schema-qualified.
+    // Definitions are written and read with every name schema-qualified. Under pg_restore -j
+    // the sessions that load the rows and that create what they refer to run at once: each
+    // replays what it can see (ordered by kLoadLock), waiting for the other's locks, and a
+    // deadlock between two of them only undoes one attempt (each runs in its own
+    // subtransaction); the other session then succeeds.
     (void)set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
                             GUC_ACTION_SAVE, true, 0, false);
     if (SPI_connect() != SPI_OK_CONNECT)
@@ -140,7 +175,19 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed) {
     replaying = true;
     PG_TRY();
     {
-        replay_pending(database);
+        bool replay;
+        if (loading) {
+            replay =
+                try_statement(psprintf("SELECT pg_catalog.pg_advisory_xact_lock(%s)", kLoadLock));
+        } else {
+            replay = pending_rows(database);
+            if (!replay && !try_lock_shared())
+                replay = try_statement(psprintf(
+                             "SELECT pg_catalog.pg_advisory_xact_lock_shared(%s)", kLoadLock)) &&
+                         pending_rows(database);
+        }
+        if (replay)
+            replay_pending(database);
         if (ours_changed) {
             Oid types[1] = {OIDOID};
             Datum values[1] = {database};
@@ -161,4 +208,25 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed) {
     AtEOXact_GUC(true, nest);
 }
 
+bool table_extras_target(Oid *extension, Oid *schema) {
+    *extension = get_extension_oid("customer_access", true);
+    if (!OidIsValid(*extension) || (creating_extension && CurrentExtensionObject == *extension))
+        return false;
+    *schema = extension_schema(*extension);
+    return true;
+}
+
 }  // namespace customer_access::pg
+
+using namespace customer_access::pg;
+
+// replay_table_extras(): AFTER INSERT FOR EACH STATEMENT on table_extras only. Rows a restore
+// loads are re-created at once when what they refer to exists already.
+CUSTOMER_ACCESS_FUNCTION(replay_table_extras) {
+    Oid extension, schema;
+    if (!table_extras_target(&extension, &schema))
+        return PointerGetDatum(nullptr);
+    bound_trigger(fcinfo, "replay_table_extras", get_relname_relid("table_extras", schema));
+    keep_table_extras(extension, schema, false, true);
+    return PointerGetDatum(nullptr);
+}

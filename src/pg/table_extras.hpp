@@ -7,9 +7,14 @@
 
 namespace customer_access::pg {
 
-// At the end of DDL, for a superuser: re-creates the constraints and indexes a restore
-// brought back as rows (each once its prerequisites exist: the referenced table's key comes
-// with the restore's later DDL), and, when `ours_changed`, records the current ones.
-void keep_table_extras(Oid extension, Oid schema, bool ours_changed);
+// At the end of DDL (and after rows are loaded into table_extras, `loading`), for a
+// superuser: re-creates the constraints and indexes a restore brought back as rows (each
+// once its prerequisites exist: the referenced table's key may come with the restore's later
+// DDL), and, when `ours_changed`, records the current ones.
+void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loading);
+
+// The extension's OID and schema for keep_table_extras(), or false when it is not installed
+// or its own script is running.
+bool table_extras_target(Oid *extension, Oid *schema);
 
 }  // namespace customer_access::pg

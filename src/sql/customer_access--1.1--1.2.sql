@@ -264,6 +264,15 @@ SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid),
                          'external_access_history_customer_idx', 'external_access_history_user_idx')
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid);
 
+CREATE FUNCTION @extschema@.replay_table_extras() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'replay_table_extras' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.replay_table_extras() IS
+    'Trigger of table_extras: re-creates restored constraints and indexes whose prerequisites exist';
+CREATE TRIGGER replay AFTER INSERT ON @extschema@.table_extras
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.replay_table_extras();
+ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER replay;
+COMMENT ON TRIGGER replay ON @extschema@.table_extras IS 'restored rows become constraints and indexes again';
+
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl() IS

@@ -622,6 +622,15 @@ COMMENT ON CONSTRAINT table_extras_kind_check ON @extschema@.table_extras IS 'co
 REVOKE ALL ON @extschema@.table_extras FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_extras', '');
 
+CREATE FUNCTION @extschema@.replay_table_extras() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'replay_table_extras' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.replay_table_extras() IS
+    'Trigger of table_extras: re-creates restored constraints and indexes whose prerequisites exist';
+CREATE TRIGGER replay AFTER INSERT ON @extschema@.table_extras
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.replay_table_extras();
+ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER replay;
+COMMENT ON TRIGGER replay ON @extschema@.table_extras IS 'restored rows become constraints and indexes again';
+
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl() IS

@@ -152,5 +152,8 @@ for my $db ('setting', 'session') {
     like($stderr, qr/uses no application user in this session/, '... and says why');
 }
 
-system('kill', `cat $dir/pgbouncer.pid`);
+open my $pidfile, '<', "$dir/pgbouncer.pid" or die "no pgbouncer pid file";
+my $pid = <$pidfile>;
+chomp $pid;
+ok(kill('TERM', $pid), 'pgbouncer stopped');
 done_testing();
