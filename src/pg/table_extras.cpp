@@ -62,14 +62,22 @@ bool try_statement(const char *sql) {
     return ok;
 }
 
+// Rows still to re-create here. A foreign key is tried only once the table it references has
+// a valid unique index this session can see: trying earlier would only wait on, or deadlock
+// with, the session that is building it, which re-creates the key itself when it is done.
 const char *kPending =
-    "SELECT e.relation::text, e.name::text, e.kind, e.definition FROM customer_access.table_extras "
-    "e "
-    "WHERE e.created_in <> $1 AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c "
-    "  WHERE c.conrelid = pg_catalog.to_regclass('customer_access.' || "
-    "pg_catalog.quote_ident(e.relation)) "
-    "    AND c.conname = e.name) "
-    "AND pg_catalog.to_regclass('customer_access.' || pg_catalog.quote_ident(e.name)) IS NULL";
+    "SELECT e.relation::text, e.name::text, e.kind, e.definition "
+    "  FROM customer_access.table_extras e "
+    " WHERE e.created_in <> $1 "
+    "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c "
+    "        WHERE c.conrelid = pg_catalog.to_regclass('customer_access.' || "
+    "                                                   pg_catalog.quote_ident(e.relation)) "
+    "          AND c.conname = e.name) "
+    "   AND pg_catalog.to_regclass('customer_access.' || pg_catalog.quote_ident(e.name)) IS NULL "
+    "   AND (e.definition NOT LIKE 'FOREIGN KEY %' OR EXISTS (SELECT FROM pg_catalog.pg_index x "
+    "        WHERE x.indrelid = pg_catalog.to_regclass(pg_catalog.substring(e.definition, "
+    "                                                  'REFERENCES (.+?)\\(')) "
+    "          AND x.indisunique AND x.indisvalid))";
 
 const char *kRecord =
     "WITH ours AS (SELECT objid AS oid FROM pg_catalog.pg_depend WHERE refobjid = $2 AND deptype = "
