@@ -93,6 +93,21 @@ RESET check_function_bodies;
 REVOKE ALL ON external_access FROM ca_ops_copier;
 DROP ROLE ca_ops_copier;
 
+-- table_extras: the user's constraints and indexes, recorded for dump and restore; a row is
+-- only ever re-created as one ALTER TABLE ... ADD CONSTRAINT (FOREIGN KEY or CHECK) or one
+-- CREATE INDEX on the extension's table, never as other SQL
+ALTER TABLE external_access ADD CONSTRAINT ops_notes_check CHECK (length(notes) < 500);
+CREATE INDEX ops_notes_idx ON external_access (notes);
+SELECT relation, name, kind, definition FROM table_extras ORDER BY name;
+INSERT INTO table_extras VALUES ('external_access', 'ops_smuggled', 'constraint', 'CHECK (true); CREATE TABLE public.ops_smuggled (a int)', 1),
+                                ('external_access', 'ops_other_sql', 'index', 'DROP TABLE public.nothing', 1);
+SELECT to_regclass('public.ops_smuggled') IS NULL AS nothing_smuggled,
+       (SELECT count(*) FROM pg_constraint WHERE conname = 'ops_smuggled') AS constraint_made;
+DELETE FROM table_extras WHERE name IN ('ops_smuggled', 'ops_other_sql');
+ALTER TABLE external_access DROP CONSTRAINT ops_notes_check;
+DROP INDEX customer_access.ops_notes_idx;
+SELECT count(*) AS recorded_after_drops FROM table_extras;
+
 -- DROP EXTENSION is refused while grants or history hold rows, unless the exit is on
 SELECT pg_temp.try($$DROP EXTENSION customer_access$$) AS drop_refused;
 SELECT pg_temp.try($$DROP EXTENSION customer_access CASCADE$$) AS cascade_refused;

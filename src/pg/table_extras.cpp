@@ -10,6 +10,7 @@ extern "C" {
 #include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "tcop/tcopprot.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,6 +42,12 @@ bool try_statement(const char *sql) {
     MemoryContextSwitchTo(context);
     PG_TRY();
     {
+        // Exactly one ALTER TABLE or CREATE INDEX, whatever the row says.
+        List *statements = pg_parse_query(sql);
+        Node *statement =
+            list_length(statements) == 1 ? castNode(RawStmt, linitial(statements))->stmt : nullptr;
+        if (statement == nullptr || !(IsA(statement, AlterTableStmt) || IsA(statement, IndexStmt)))
+            elog(ERROR, "not one ALTER TABLE or CREATE INDEX: %s", sql);
         if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
         ReleaseCurrentSubTransaction();
