@@ -106,7 +106,7 @@ SELECT to_regclass('public.ops_smuggled') IS NULL AS nothing_smuggled,
 DELETE FROM table_extras WHERE name IN ('ops_smuggled', 'ops_other_sql');
 ALTER TABLE external_access DROP CONSTRAINT ops_notes_check;
 DROP INDEX customer_access.ops_notes_idx;
-SELECT count(*) AS recorded_after_drops FROM table_extras;
+SELECT name AS recorded_after_drops FROM table_extras ORDER BY name;
 
 -- DROP EXTENSION is refused while grants or history hold rows, unless the exit is on
 SELECT pg_temp.try($$DROP EXTENSION customer_access$$) AS drop_refused;
