@@ -42,6 +42,18 @@ SELECT purge_history('infinity') = :entries_before_purge AS purged_all;
 SELECT operation, new_row ->> 'purged' = :'entries_before_purge' AS counts_purged, new_row ->> 'before' AS before,
        session_user_name = session_user AS by_whom, access_id IS NULL AS no_grant
   FROM external_access_history ORDER BY history_id;
+-- purge_history deletes only entries older than `before`: a cascade or trigger that reaches
+-- further makes the whole purge fail
+INSERT INTO external_access (customer_id, user_id) VALUES ('c7000000-0000-0000-0000-000000000099', 'a7000000-0000-0000-0000-000000000099');
+CREATE TABLE public.ops_ref (h bigint REFERENCES customer_access.external_access_history (history_id) ON DELETE CASCADE);
+INSERT INTO public.ops_ref SELECT min(history_id) FROM external_access_history;
+CREATE FUNCTION public.ops_wipe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM customer_access.external_access_history; RETURN OLD; END $$;
+CREATE TRIGGER ops_wipe AFTER DELETE ON public.ops_ref FOR EACH ROW EXECUTE FUNCTION public.ops_wipe();
+SELECT count(*) AS entries_before FROM external_access_history \gset
+SELECT pg_temp.try($$SELECT customer_access.purge_history((SELECT min(changed_at) FROM customer_access.external_access_history) + interval '1 microsecond')$$) AS purge_reaching_further;
+SELECT count(*) = :entries_before AS nothing_purged FROM external_access_history;
+DROP TABLE public.ops_ref;
+DROP FUNCTION public.ops_wipe();
 -- still append-only for everyone else
 SELECT pg_temp.try($$DELETE FROM customer_access.external_access_history$$) AS delete_refused;
 SELECT pg_temp.try($$TRUNCATE customer_access.external_access_history$$) AS truncate_refused;
@@ -78,6 +90,19 @@ SELECT count(*) - :history_before_copies AS history_entries_added,
        (SELECT string_agg(new_row ->> 'notes', ', ') FROM external_access_history
          WHERE access_id IN ('07000000-0000-4000-8000-000000000001', '07000000-0000-4000-8000-000000000002')) AS recorded
   FROM external_access_history;
+-- nor a superuser's function that inserts, called from a COPY of a query
+CREATE FUNCTION public.ops_admin_add() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
+  INSERT INTO customer_access.external_access (id, customer_id, user_id, object_version)
+  VALUES ('07000000-0000-4000-8000-000000000009', 'c7000000-0000-0000-0000-000000000009', 'a7000000-0000-0000-0000-000000000002', 777);
+  SELECT 1 $$;
+BEGIN;
+SET LOCAL row_security = off;
+SET LOCAL check_function_bodies = off;
+COPY (SELECT public.ops_admin_add()) TO stdout;
+COMMIT;
+SELECT object_version, (SELECT count(*) FROM external_access_history WHERE access_id = '07000000-0000-4000-8000-000000000009') AS recorded
+  FROM external_access WHERE id = '07000000-0000-4000-8000-000000000009';
+DROP FUNCTION public.ops_admin_add();
 -- a role with INSERT on the grants cannot use that path
 CREATE ROLE ca_ops_copier;
 GRANT INSERT, SELECT ON external_access TO ca_ops_copier;
@@ -99,11 +124,19 @@ DROP ROLE ca_ops_copier;
 ALTER TABLE external_access ADD CONSTRAINT ops_notes_check CHECK (length(notes) < 500);
 CREATE INDEX ops_notes_idx ON external_access (notes);
 SELECT relation, name, kind, definition FROM table_extras ORDER BY name;
-INSERT INTO table_extras VALUES ('external_access', 'ops_smuggled', 'constraint', 'CHECK (true); CREATE TABLE public.ops_smuggled (a int)', 1),
-                                ('external_access', 'ops_other_sql', 'index', 'DROP TABLE public.nothing', 1);
+INSERT INTO table_extras (relation, name, kind, definition, created_in) VALUES
+  ('external_access', 'ops_smuggled', 'constraint', 'CHECK (true); CREATE TABLE public.ops_smuggled (a int)', 1),
+  ('external_access', 'ops_other_sql', 'index', 'DROP TABLE public.nothing', 1),
+  ('external_access', 'ops_two_commands', 'constraint', 'CHECK (true), DROP CONSTRAINT external_access_days_back_access_check', 1),
+  ('external_access', 'ops_elsewhere', 'index', 'CREATE INDEX ops_elsewhere ON public.ops_target USING btree (a) WHERE ('' ON customer_access.external_access '' IS NOT NULL)', 1);
+CREATE TABLE public.ops_target (a int);
+CREATE INDEX ops_target_idx ON public.ops_target (a);  -- DDL: a moment to re-create rows
 SELECT to_regclass('public.ops_smuggled') IS NULL AS nothing_smuggled,
-       (SELECT count(*) FROM pg_constraint WHERE conname = 'ops_smuggled') AS constraint_made;
-DELETE FROM table_extras WHERE name IN ('ops_smuggled', 'ops_other_sql');
+       (SELECT count(*) FROM pg_constraint WHERE conname IN ('ops_smuggled', 'ops_two_commands')) AS constraints_made,
+       (SELECT count(*) FROM pg_constraint WHERE conname = 'external_access_days_back_access_check') AS own_check_kept,
+       to_regclass('public.ops_elsewhere') IS NULL AS no_index_elsewhere;
+DELETE FROM table_extras WHERE name IN ('ops_smuggled', 'ops_other_sql', 'ops_two_commands', 'ops_elsewhere');
+DROP TABLE public.ops_target;
 ALTER TABLE external_access DROP CONSTRAINT ops_notes_check;
 DROP INDEX customer_access.ops_notes_idx;
 SELECT name AS recorded_after_drops FROM table_extras ORDER BY name;
@@ -115,6 +148,7 @@ SELECT pg_temp.try($$DROP SCHEMA customer_access CASCADE$$) AS schema_cascade_re
 SELECT count(*) AS still_installed FROM pg_extension WHERE extname = 'customer_access';
 
 SET customer_access.allow_owner_revoke = on;
-DELETE FROM external_access WHERE user_id IN ('a7000000-0000-0000-0000-000000000001', 'a7000000-0000-0000-0000-000000000002');
+DELETE FROM external_access WHERE user_id IN ('a7000000-0000-0000-0000-000000000001', 'a7000000-0000-0000-0000-000000000002',
+                                             'a7000000-0000-0000-0000-000000000099');
 RESET customer_access.allow_owner_revoke;
 DROP ROLE ca_ops_plain;

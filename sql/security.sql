@@ -275,6 +275,18 @@ SELECT obj_description('customer_access.external_access'::regclass, 'pg_class') 
 \set ECHO all
 SELECT :'fingerprint' = :'sec_fp' AS catalog_unchanged, pg_temp.sec_state() = :'sec_st' AS state_unchanged;
 
+-- 6b. Code a role wrote cannot reach the grants table through a domain either
+CREATE SCHEMA sec_domain;
+CREATE FUNCTION sec_domain.ok(text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+ALTER FUNCTION sec_domain.ok(text) OWNER TO sec_plain;
+CREATE DOMAIN sec_domain.role_owned AS text CHECK (sec_domain.ok(VALUE));
+ALTER DOMAIN sec_domain.role_owned OWNER TO sec_plain;
+CREATE DOMAIN sec_domain.calls_role_code AS text CHECK (sec_domain.ok(VALUE));
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access ADD CONSTRAINT sec_dom CHECK ((notes::sec_domain.role_owned) IS NOT NULL OR notes IS NULL)$$) AS role_owned_domain;
+SELECT pg_temp.try($$ALTER TABLE customer_access.external_access ADD CONSTRAINT sec_dom CHECK ((notes::sec_domain.calls_role_code) IS NOT NULL OR notes IS NULL)$$) AS domain_calling_role_code;
+SELECT pg_temp.try($$CREATE INDEX sec_dom_idx ON customer_access.external_access (((notes::sec_domain.calls_role_code)::text))$$) AS index_through_domain;
+DROP SCHEMA sec_domain CASCADE;
+
 -- 7. After every path the grants are as seeded, and no history entry was added or forged for them
 SELECT user_id, role, days_back_access, notes, object_version FROM customer_access.external_access
  WHERE customer_id = 'c5ec0000-0000-0000-0000-000000000001' ORDER BY user_id;

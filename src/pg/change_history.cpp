@@ -30,8 +30,11 @@ namespace {
 
 constexpr int kParams = 9;
 
-// True only while purge_history() runs its DELETE: the one way history rows go.
+// True only while purge_history() runs its DELETE: the one way history rows go, and only
+// those older than purge_before (a cascade or trigger that reaches further is refused).
 bool purging = false;
+TimestampTz purge_before = 0;
+uint64 purged_rows = 0;
 
 // Prepared once per backend; every name in it is schema-qualified and every parameter has a
 // built-in type.
@@ -111,10 +114,11 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
 uint64 delete_history_before(TimestampTz before) {
     Oid types[1] = {TIMESTAMPTZOID};
     Datum values[1] = {TimestampTzGetDatum(before)};
-    uint64 deleted = 0;
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     purging = true;
+    purge_before = before;
+    purged_rows = 0;
     PG_TRY();
     {
         int rc = SPI_execute_with_args(
@@ -122,13 +126,12 @@ uint64 delete_history_before(TimestampTz before) {
             values, nullptr, false, 0);
         if (rc != SPI_OK_DELETE)
             elog(ERROR, "history purge failed: %s", SPI_result_code_string(rc));
-        deleted = SPI_processed;
     }
     PG_FINALLY();
     { purging = false; }
     PG_END_TRY();
     SPI_finish();
-    return deleted;
+    return purged_rows;  // every history row that went, however its DELETE came
 }
 
 }  // namespace
@@ -240,8 +243,16 @@ CUSTOMER_ACCESS_FUNCTION(forbid_history_change) {
     TriggerData *trigger =
         bound_trigger(fcinfo, "forbid_history_change", extension_catalog().history);
     TriggerEvent event = trigger->tg_event;
-    if (purging && TRIGGER_FIRED_BY_DELETE(event) && TRIGGER_FIRED_FOR_ROW(event))
-        return PointerGetDatum(trigger->tg_trigtuple);
+    if (purging && TRIGGER_FIRED_BY_DELETE(event) && TRIGGER_FIRED_FOR_ROW(event)) {
+        TupleDesc desc = RelationGetDescr(trigger->tg_relation);
+        bool isnull;
+        Datum changed_at =
+            heap_getattr(trigger->tg_trigtuple, SPI_fnumber(desc, "changed_at"), desc, &isnull);
+        if (!isnull && DatumGetTimestampTz(changed_at) < purge_before) {
+            ++purged_rows;
+            return PointerGetDatum(trigger->tg_trigtuple);
+        }
+    }
     const char *operation = TRIGGER_FIRED_BY_TRUNCATE(event) ? "TRUNCATE"
                             : TRIGGER_FIRED_BY_UPDATE(event) ? "UPDATE"
                             : TRIGGER_FIRED_BY_DELETE(event) ? "DELETE"

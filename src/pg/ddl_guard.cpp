@@ -32,6 +32,7 @@ extern "C" {
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
@@ -646,9 +647,53 @@ bool written_by_a_role(Oid function, void *) {
     return !superuser_arg(owner);
 }
 
+bool contains_role_code(Node *node, void *context);
+
+// A domain (or a domain under it) owned by a role, or whose constraints call role code.
+bool domain_runs_role_code(Oid type) {
+    while (OidIsValid(type)) {
+        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+        if (!HeapTupleIsValid(tuple))
+            return true;
+        auto *form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+        bool is_domain = form->typtype == TYPTYPE_DOMAIN;
+        Oid owner = form->typowner, base = form->typbasetype;
+        ReleaseSysCache(tuple);
+        if (!is_domain)
+            return false;
+        if (!superuser_arg(owner))
+            return true;
+        Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ,
+                    ObjectIdGetDatum(type));
+        SysScanDesc scan =
+            systable_beginscan(constraints, ConstraintTypidIndexId, true, nullptr, 1, &key);
+        bool found = false;
+        HeapTuple row;
+        while (!found && HeapTupleIsValid(row = systable_getnext(scan))) {
+            bool isnull;
+            Datum bin = heap_getattr(row, Anum_pg_constraint_conbin, RelationGetDescr(constraints),
+                                     &isnull);
+            found = !isnull &&
+                    contains_role_code(static_cast<Node *>(stringToNode(TextDatumGetCString(bin))),
+                                       nullptr);
+        }
+        systable_endscan(scan);
+        table_close(constraints, AccessShareLock);
+        if (found)
+            return true;
+        type = base;
+    }
+    return false;
+}
+
 bool contains_role_code(Node *node, void *context) {
     if (node == nullptr)
         return false;
+    if (IsA(node, CoerceToDomain) &&
+        domain_runs_role_code(castNode(CoerceToDomain, node)->resulttype))
+        return true;
     if (check_functions_in_node(node, written_by_a_role, context))
         return true;
     // PostgreSQL 15 declares the walker without parameters; void (*)() is the generic

@@ -5,6 +5,9 @@
 extern "C" {
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "catalog/namespace.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
 #include "tcop/pquery.h"
 #include "utils/portal.h"
 }
@@ -94,7 +97,18 @@ OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
 }
 
 bool restoring_saved_rows() {
-    if (ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY || !superuser())
+    if (ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY || !superuser() ||
+        list_length(ActivePortal->stmts) != 1)
+        return false;
+    // The session's own statement must be COPY external_access FROM ...: not a COPY of a
+    // query (which could call functions that insert), nor an insert inside a function.
+    auto *planned = static_cast<PlannedStmt *>(linitial(ActivePortal->stmts));
+    if (!IsA(planned, PlannedStmt) || planned->utilityStmt == nullptr ||
+        !IsA(planned->utilityStmt, CopyStmt))
+        return false;
+    auto *copy = castNode(CopyStmt, planned->utilityStmt);
+    if (!copy->is_from || copy->relation == nullptr || copy->query != nullptr ||
+        RangeVarGetRelid(copy->relation, NoLock, true) != extension_catalog().grants)
         return false;
     const char *row_security = GetConfigOption("row_security", false, false);
     const char *check_bodies = GetConfigOption("check_function_bodies", false, false);

@@ -18,6 +18,9 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
 }
 
 namespace customer_access::pg {
@@ -33,8 +36,37 @@ Datum name_array(const char *const (&names)[N]) {
     return PointerGetDatum(construct_array(items, N, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-// Runs one statement in a subtransaction; false (and nothing changed) when it fails.
-bool try_statement(const char *sql) {
+// Whether a parsed statement is exactly what a row may re-create: one ALTER TABLE of the
+// extension's table `relation` adding the FOREIGN KEY or CHECK constraint `name`, or one
+// CREATE INDEX `name` on it. Anything else a row says is never run.
+bool is_recorded_kind(Node *statement, const char *relation, const char *name) {
+    auto ours = [&](const RangeVar *rv) {
+        return rv != nullptr && rv->schemaname != nullptr &&
+               strcmp(rv->schemaname, "customer_access") == 0 && rv->relname != nullptr &&
+               strcmp(rv->relname, relation) == 0;
+    };
+    if (IsA(statement, AlterTableStmt)) {
+        auto *stmt = castNode(AlterTableStmt, statement);
+        if (!ours(stmt->relation) || list_length(stmt->cmds) != 1)
+            return false;
+        auto *cmd = castNode(AlterTableCmd, linitial(stmt->cmds));
+        auto *constraint = reinterpret_cast<Constraint *>(cmd->def);
+        return cmd->subtype == AT_AddConstraint && constraint != nullptr &&
+               IsA(constraint, Constraint) &&
+               (constraint->contype == CONSTR_FOREIGN || constraint->contype == CONSTR_CHECK) &&
+               constraint->conname != nullptr && strcmp(constraint->conname, name) == 0;
+    }
+    if (IsA(statement, IndexStmt)) {
+        auto *stmt = castNode(IndexStmt, statement);
+        return ours(stmt->relation) && stmt->idxname != nullptr &&
+               strcmp(stmt->idxname, name) == 0 && !stmt->concurrent;
+    }
+    return false;
+}
+
+// Runs SQL in a subtransaction; false (and nothing changed) when it fails. With `relation`
+// and `name`, the SQL must be exactly one statement of a recorded kind (is_recorded_kind).
+bool try_in_subtransaction(const char *sql, const char *relation, const char *name) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     volatile bool ok = true;
@@ -42,12 +74,12 @@ bool try_statement(const char *sql) {
     MemoryContextSwitchTo(context);
     PG_TRY();
     {
-        // Exactly one ALTER TABLE or CREATE INDEX, whatever the row says.
-        List *statements = pg_parse_query(sql);
-        Node *statement =
-            list_length(statements) == 1 ? castNode(RawStmt, linitial(statements))->stmt : nullptr;
-        if (statement == nullptr || !(IsA(statement, AlterTableStmt) || IsA(statement, IndexStmt)))
-            elog(ERROR, "not one ALTER TABLE or CREATE INDEX: %s", sql);
+        if (relation != nullptr) {
+            List *statements = pg_parse_query(sql);
+            if (list_length(statements) != 1 ||
+                !is_recorded_kind(castNode(RawStmt, linitial(statements))->stmt, relation, name))
+                elog(ERROR, "not one statement of a recorded kind: %s", sql);
+        }
         if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
         ReleaseCurrentSubTransaction();
@@ -57,8 +89,8 @@ bool try_statement(const char *sql) {
         MemoryContextSwitchTo(context);
         ErrorData *error = CopyErrorData();
         FlushErrorState();
-        ereport(DEBUG1, (errmsg_internal("customer_access: not yet re-created: %s: %s", sql,
-                                         error->message)));
+        ereport(DEBUG1,
+                (errmsg_internal("customer_access: table_extras: %s: %s", sql, error->message)));
         FreeErrorData(error);
         RollbackAndReleaseCurrentSubTransaction();
         ok = false;
@@ -81,45 +113,40 @@ const char *kPending =
     "                                                   pg_catalog.quote_ident(e.relation)) "
     "          AND c.conname = e.name) "
     "   AND pg_catalog.to_regclass('customer_access.' || pg_catalog.quote_ident(e.name)) IS NULL "
-    "   AND (e.definition NOT LIKE 'FOREIGN KEY %' OR EXISTS (SELECT FROM pg_catalog.pg_index x "
-    "        WHERE x.indrelid = pg_catalog.to_regclass(pg_catalog.substring(e.definition, "
-    "                                                  'REFERENCES (.+?)\\(')) "
+    "   AND (e.refers_to IS NULL OR EXISTS (SELECT FROM pg_catalog.pg_index x "
+    "        WHERE x.indrelid = pg_catalog.to_regclass(e.refers_to) "
     "          AND x.indisunique AND x.indisvalid))";
 
 const char *kRecord =
     "WITH ours AS (SELECT objid AS oid FROM pg_catalog.pg_depend WHERE refobjid = $2 AND deptype = "
     "'e' "
     "   AND classid = 'pg_catalog.pg_class'::pg_catalog.regclass) "
-    "INSERT INTO customer_access.table_extras (relation, name, kind, definition, created_in) "
-    "SELECT t.relname, c.conname, 'constraint', pg_catalog.pg_get_constraintdef(c.oid), $1 "
+    "INSERT INTO customer_access.table_extras (relation, name, kind, definition, refers_to, "
+    "                                          created_in) "
+    "SELECT t.relname, c.conname, 'constraint', pg_catalog.pg_get_constraintdef(c.oid), "
+    "       CASE WHEN c.contype = 'f' THEN pg_catalog.quote_ident(n.nspname) || '.' || "
+    "                                      pg_catalog.quote_ident(r.relname) END, $1 "
     "  FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
+    "  LEFT JOIN pg_catalog.pg_class r ON r.oid = c.confrelid "
+    "  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace "
     " WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('f', 'c') "
     "   AND c.conname::text <> ALL ($3) "
     "UNION ALL "
-    "SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid), $1 "
+    "SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid), NULL, $1 "
     "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
     "  JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
     " WHERE x.indrelid IN (SELECT oid FROM ours) AND i.relname::text <> ALL ($4) "
-    "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid) "
+    "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid "
+    "                      AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
     "ON CONFLICT DO NOTHING";
 
-bool starts_with(const char *text, const char *prefix) {
-    return strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
-// The statement that re-creates a recorded object, or nullptr for a row that is no
-// constraint or index of ours (the table is the extension's; its rows come from a dump).
+// The statement that re-creates a recorded object (checked again by is_recorded_kind).
 char *statement_for(const char *relation, const char *name, const char *kind,
                     const char *definition) {
-    if (strcmp(kind, "constraint") == 0 &&
-        (starts_with(definition, "FOREIGN KEY ") || starts_with(definition, "CHECK ")))
+    if (strcmp(kind, "constraint") == 0)
         return psprintf("ALTER TABLE customer_access.%s ADD CONSTRAINT %s %s",
                         quote_identifier(relation), quote_identifier(name), definition);
-    char *on = psprintf(" ON customer_access.%s ", quote_identifier(relation));
-    if (strcmp(kind, "index") == 0 &&
-        (starts_with(definition, "CREATE INDEX ") ||
-         starts_with(definition, "CREATE UNIQUE INDEX ")) &&
-        strstr(definition, on) != nullptr && strchr(definition, ';') == nullptr)
+    if (strcmp(kind, "index") == 0)
         return pstrdup(definition);
     return nullptr;
 }
@@ -160,7 +187,7 @@ void replay_pending(Datum database) {
         char *name = SPI_getvalue(row, rows->tupdesc, 2);
         char *statement = statement_for(relation, name, SPI_getvalue(row, rows->tupdesc, 3),
                                         SPI_getvalue(row, rows->tupdesc, 4));
-        if (statement != nullptr && try_statement(statement)) {
+        if (statement != nullptr && try_in_subtransaction(statement, relation, name)) {
             Oid key_types[3] = {OIDOID, TEXTOID, TEXTOID};
             Datum key[3] = {database, CStringGetTextDatum(relation), CStringGetTextDatum(name)};
             SPI_execute_with_args(
@@ -173,8 +200,57 @@ void replay_pending(Datum database) {
 
 }  // namespace
 
+namespace {
+
+// Records the user's constraints and indexes of this database anew, as the owner of
+// table_extras: the SQL is fixed and calls only deparsing functions, and any role's rename of
+// a referenced table must reach the record, not only a superuser's.
+bool records_foreign_keys(Datum database);
+
+void record_current(Oid extension, Oid schema, Datum database, bool ours_changed) {
+    Oid acting_role;
+    int context;
+    GetUserIdAndSecContext(&acting_role, &context);
+    HeapTuple tuple =
+        SearchSysCache1(RELOID, ObjectIdGetDatum(get_relname_relid("table_extras", schema)));
+    if (!HeapTupleIsValid(tuple))
+        return;
+    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    SetUserIdAndSecContext(owner,
+                           context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    if (!ours_changed && !records_foreign_keys(database)) {
+        SetUserIdAndSecContext(acting_role, context);
+        return;
+    }
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {database};
+    SPI_execute_with_args("DELETE FROM customer_access.table_extras WHERE created_in = $1", 1,
+                          types, values, nullptr, false, 0);
+    Oid record_types[4] = {OIDOID, OIDOID, TEXTARRAYOID, TEXTARRAYOID};
+    Datum record[4] = {database, ObjectIdGetDatum(extension), name_array(kOwnConstraints),
+                       name_array(kOwnIndexes)};
+    int rc = SPI_execute_with_args(kRecord, 4, record_types, record, nullptr, false, 0);
+    SetUserIdAndSecContext(acting_role, context);
+    if (rc != SPI_OK_INSERT)
+        elog(ERROR, "could not record the constraints and indexes of customer_access");
+}
+
+// Whether this database has recorded foreign keys, whose referenced names can change.
+bool records_foreign_keys(Datum database) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {database};
+    return SPI_execute_with_args(
+               "SELECT FROM customer_access.table_extras WHERE created_in = $1 "
+               "AND refers_to IS NOT NULL",
+               1, types, values, nullptr, true, 1) == SPI_OK_SELECT &&
+           SPI_processed > 0;
+}
+
+}  // namespace
+
 void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loading) {
-    if (replaying || !superuser() || !OidIsValid(get_relname_relid("table_extras", schema)))
+    if (replaying || !OidIsValid(get_relname_relid("table_extras", schema)))
         return;
     Datum database = ObjectIdGetDatum(MyDatabaseId);
     int nest = NewGUCNestLevel();
@@ -190,31 +266,26 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
     replaying = true;
     PG_TRY();
     {
-        bool replay;
-        if (loading) {
-            replay =
-                try_statement(psprintf("SELECT pg_catalog.pg_advisory_xact_lock(%s)", kLoadLock));
+        bool replay = false;
+        if (!superuser()) {
+            // Only a superuser re-creates; any role's DDL may have renamed what a key refers to.
+        } else if (loading) {
+            replay = try_in_subtransaction(
+                psprintf("SELECT pg_catalog.pg_advisory_xact_lock(%s)", kLoadLock), nullptr,
+                nullptr);
         } else {
             replay = pending_rows(database);
             if (!replay && !try_lock_shared())
-                replay = try_statement(psprintf(
-                             "SELECT pg_catalog.pg_advisory_xact_lock_shared(%s)", kLoadLock)) &&
-                         pending_rows(database);
+                replay =
+                    try_in_subtransaction(
+                        psprintf("SELECT pg_catalog.pg_advisory_xact_lock_shared(%s)", kLoadLock),
+                        nullptr, nullptr) &&
+                    pending_rows(database);
         }
         if (replay)
             replay_pending(database);
-        if (ours_changed) {
-            Oid types[1] = {OIDOID};
-            Datum values[1] = {database};
-            SPI_execute_with_args("DELETE FROM customer_access.table_extras WHERE created_in = $1",
-                                  1, types, values, nullptr, false, 0);
-            Oid record_types[4] = {OIDOID, OIDOID, TEXTARRAYOID, TEXTARRAYOID};
-            Datum record[4] = {database, ObjectIdGetDatum(extension), name_array(kOwnConstraints),
-                               name_array(kOwnIndexes)};
-            if (SPI_execute_with_args(kRecord, 4, record_types, record, nullptr, false, 0) !=
-                SPI_OK_INSERT)
-                elog(ERROR, "could not record the constraints and indexes of customer_access");
-        }
+        if (!loading)
+            record_current(extension, schema, database, ours_changed);
     }
     PG_FINALLY();
     { replaying = false; }

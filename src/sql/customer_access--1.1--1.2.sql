@@ -230,6 +230,7 @@ CREATE TABLE @extschema@.table_extras (
     name name NOT NULL,
     kind text NOT NULL CONSTRAINT table_extras_kind_check CHECK (kind IN ('constraint', 'index')),
     definition text NOT NULL,
+    refers_to text,
     created_in oid NOT NULL,
     CONSTRAINT table_extras_pkey PRIMARY KEY (relation, name)
 );
@@ -239,6 +240,7 @@ COMMENT ON COLUMN @extschema@.table_extras.relation IS 'the extension''s table';
 COMMENT ON COLUMN @extschema@.table_extras.name IS 'the constraint or index';
 COMMENT ON COLUMN @extschema@.table_extras.kind IS 'constraint or index';
 COMMENT ON COLUMN @extschema@.table_extras.definition IS 'pg_get_constraintdef or pg_get_indexdef, every name qualified';
+COMMENT ON COLUMN @extschema@.table_extras.refers_to IS 'for a foreign key, the table it references (quoted, qualified): it is re-created once that table has its key';
 COMMENT ON COLUMN @extschema@.table_extras.created_in IS 'the database it was recorded in; a restored row elsewhere is re-created there';
 COMMENT ON CONSTRAINT table_extras_pkey ON @extschema@.table_extras IS 'one row per constraint or index';
 COMMENT ON INDEX @extschema@.table_extras_pkey IS 'a constraint or index by name';
@@ -247,22 +249,26 @@ REVOKE ALL ON @extschema@.table_extras FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_extras', '');
 
 -- The constraints and indexes users added under 1.0 and 1.1.
-INSERT INTO @extschema@.table_extras (relation, name, kind, definition, created_in)
+INSERT INTO @extschema@.table_extras (relation, name, kind, definition, refers_to, created_in)
 SELECT t.relname, c.conname, 'constraint', pg_catalog.pg_get_constraintdef(c.oid),
+       CASE WHEN c.contype = 'f' THEN (SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(r.relname)
+                                         FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+                                        WHERE r.oid = c.confrelid) END,
        (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
   FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
  WHERE t.relnamespace = '@extschema@'::regnamespace AND t.relname IN ('external_access', 'external_access_history')
    AND c.contype IN ('f', 'c')
    AND c.conname NOT IN ('external_access_days_back_access_check', 'external_access_history_operation_check')
 UNION ALL
-SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid),
+SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid), NULL,
        (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
   FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
  WHERE t.relnamespace = '@extschema@'::regnamespace AND t.relname IN ('external_access', 'external_access_history')
    AND i.relname NOT IN ('external_access_pkey', 'external_access_user_customer_key', 'external_access_customer_idx',
                          'external_access_history_pkey', 'external_access_history_access_idx',
                          'external_access_history_customer_idx', 'external_access_history_user_idx')
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid);
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = x.indrelid
+                      AND k.contype IN ('p', 'u', 'x'));
 
 CREATE FUNCTION @extschema@.replay_table_extras() RETURNS trigger
     AS 'MODULE_PATHNAME', 'replay_table_extras' LANGUAGE C;
@@ -287,7 +293,7 @@ CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
     'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s; keeps table_extras';
 CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX', 'DROP INDEX')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX')
     EXECUTE FUNCTION @extschema@.guard_ddl_end();
 ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS

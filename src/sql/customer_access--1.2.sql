@@ -606,6 +606,7 @@ CREATE TABLE @extschema@.table_extras (
     name name NOT NULL,
     kind text NOT NULL CONSTRAINT table_extras_kind_check CHECK (kind IN ('constraint', 'index')),
     definition text NOT NULL,
+    refers_to text,
     created_in oid NOT NULL,
     CONSTRAINT table_extras_pkey PRIMARY KEY (relation, name)
 );
@@ -615,6 +616,7 @@ COMMENT ON COLUMN @extschema@.table_extras.relation IS 'the extension''s table';
 COMMENT ON COLUMN @extschema@.table_extras.name IS 'the constraint or index';
 COMMENT ON COLUMN @extschema@.table_extras.kind IS 'constraint or index';
 COMMENT ON COLUMN @extschema@.table_extras.definition IS 'pg_get_constraintdef or pg_get_indexdef, every name qualified';
+COMMENT ON COLUMN @extschema@.table_extras.refers_to IS 'for a foreign key, the table it references (quoted, qualified): it is re-created once that table has its key';
 COMMENT ON COLUMN @extschema@.table_extras.created_in IS 'the database it was recorded in; a restored row elsewhere is re-created there';
 COMMENT ON CONSTRAINT table_extras_pkey ON @extschema@.table_extras IS 'one row per constraint or index';
 COMMENT ON INDEX @extschema@.table_extras_pkey IS 'a constraint or index by name';
@@ -645,7 +647,7 @@ CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
     'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s; keeps table_extras';
 CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX', 'DROP INDEX')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX')
     EXECUTE FUNCTION @extschema@.guard_ddl_end();
 ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS
