@@ -84,7 +84,7 @@ cat > /tmp/customer_access_lookup.sql <<'SQL'
 SELECT id, customer_id, order_date, amount FROM bench.orders WHERE id = :id;
 SQL
 tps() {  # role
-    PGOPTIONS="-c role=$1 -c customer_access.user_id=$ALL" pgbench -n -c 2 -j 2 -T 10 -f /tmp/customer_access_lookup.sql 2>/dev/null \
+    PGOPTIONS="-c role=$1 -c customer_access.identity_scope=session -c customer_access.user_id=$ALL" pgbench -n -c 2 -j 2 -T 10 -f /tmp/customer_access_lookup.sql 2>/dev/null \
         | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 tps_none=$(tps bench_none)
@@ -97,13 +97,13 @@ SET customer_access.identity_scope = session;
 SET ROLE bench_can_access;
 SET customer_access.user_id = '$ALL';
 SELECT count(*) FROM bench.orders;
-SELECT customer_access.peak_cache_bytes();
+SELECT peak_bytes FROM customer_access.cache_stats();
 SQL
 )
 peak_big=$(psql_q -At <<SQL | tail -1
 SELECT count(*) FILTER (WHERE customer_access.has_customer_access('$BIG', customer_id, 'L20'))
   FROM customer_access.external_access WHERE user_id = '$BIG';
-SELECT customer_access.peak_cache_bytes();
+SELECT peak_bytes FROM customer_access.cache_stats();
 SQL
 )
 big_visible=$(psql_q -At -c "SELECT count(*) FILTER (WHERE customer_access.has_customer_access('$BIG', customer_id, 'L20')) FROM customer_access.external_access WHERE user_id = '$BIG'")
