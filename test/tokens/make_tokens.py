@@ -11,7 +11,7 @@ import time
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from jwt.algorithms import ECAlgorithm, HMACAlgorithm, OKPAlgorithm, RSAAlgorithm
+from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
 USER = "a8000000-0000-0000-0000-000000000001"
 OTHER = "a8000000-0000-0000-0000-000000000002"
@@ -28,6 +28,13 @@ def public_jwk(algorithm, key, kid):
     return jwk
 
 
+def ec_jwk(key, kid):
+    # RFC 7518 6.2.1.2: P-256 coordinates are always 32 bytes; PyJWT 2.6 drops leading zeros.
+    numbers = key.public_numbers()
+    return {"kty": "EC", "crv": "P-256", "kid": kid,
+            "x": b64(numbers.x.to_bytes(32, "big")), "y": b64(numbers.y.to_bytes(32, "big"))}
+
+
 ed_key = ed25519.Ed25519PrivateKey.generate()
 ed_other = ed25519.Ed25519PrivateKey.generate()
 es_key = ec.generate_private_key(ec.SECP256R1())
@@ -37,7 +44,7 @@ hs_secret = b"customer-access-test-secret-0123456789"
 
 jwks = {
     "ed": public_jwk(OKPAlgorithm, ed_key.public_key(), "ed"),
-    "es": public_jwk(ECAlgorithm, es_key.public_key(), "es"),
+    "es": ec_jwk(es_key.public_key(), "es"),
     "rs": public_jwk(RSAAlgorithm, rs_key.public_key(), "rs"),
     "hs": {"kty": "oct", "k": b64(hs_secret), "kid": "hs", "alg": "HS256"},
     "idp": public_jwk(RSAAlgorithm, rs_key.public_key(), "idp"),
@@ -45,9 +52,9 @@ jwks = {
     "private_ed": public_jwk(OKPAlgorithm, ed_key, "private_ed"),
     "short_secret": {"kty": "oct", "k": b64(b"too short")},
     "rs1024": public_jwk(RSAAlgorithm, rs_small.public_key(), "rs1024"),
-    "wrong_crv": dict(public_jwk(ECAlgorithm, es_key.public_key(), "wrong_crv"), crv="P-384"),
+    "wrong_crv": dict(ec_jwk(es_key.public_key(), "wrong_crv"), crv="P-384"),
     "wrong_alg": dict(public_jwk(RSAAlgorithm, rs_key.public_key(), "wrong_alg"), alg="HS256"),
-    "not_on_curve": dict(public_jwk(ECAlgorithm, es_key.public_key(), "not_on_curve"),
+    "not_on_curve": dict(ec_jwk(es_key.public_key(), "not_on_curve"),
                          y=b64(b"\x01" * 32)),
     "encryption": dict(public_jwk(OKPAlgorithm, ed_key.public_key(), "encryption"), use="enc"),
 }
