@@ -26,4 +26,16 @@ SELECT customer_access.peak_cache_bytes() <= 65536 * 24 AS bounded, customer_acc
 SELECT count(*) AS listed FROM customer_access.accessible_customers('a9000000-0000-0000-0000-0000000100c0');
 SELECT cardinality(customer_access.accessible_customer_ids('a9000000-0000-0000-0000-0000000100c0', 'L40')) AS ids_l40;
 
+-- No cliff: a 5-customer user checked against 200,000 distinct customers (four times what the
+-- cache holds) is bulk-loaded once; the misses are not stored, so the cache never starts
+-- over and no row is looked up on its own after the first 63.
+INSERT INTO customer_access.external_access (customer_id, user_id, role)
+  SELECT customer_id, 'a9000000-0000-0000-0000-0000000100c1', 'L20' FROM many WHERE g % 40000 = 7;
+CREATE TEMP TABLE stats_before AS SELECT * FROM customer_access.cache_stats();
+SELECT count(*) FILTER (WHERE customer_access.has_customer_access('a9000000-0000-0000-0000-0000000100c1', customer_id, 'L20')) AS five_seen
+  FROM (SELECT * FROM many ORDER BY md5(g::text)) shuffled;
+SELECT s.bulk_loads - b.bulk_loads AS bulk_loads, s.index_lookups - b.index_lookups AS index_lookups
+  FROM customer_access.cache_stats() s, stats_before b;
+DELETE FROM customer_access.external_access WHERE user_id = 'a9000000-0000-0000-0000-0000000100c1';
+
 DELETE FROM customer_access.external_access WHERE user_id = 'a9000000-0000-0000-0000-0000000100c0';

@@ -85,6 +85,8 @@ void remember(CheckState *state, int user, const Uuid &customer, const Grant &gr
     if (!grow(state)) {
         state->table.clear();
         state->users.forget_completeness();
+        // Lookups count again, so a user whose grants fit is bulk-loaded again.
+        memset(state->lookups, 0, sizeof state->lookups);
     }
     state->table.insert(user, customer, grant);
 }
@@ -163,13 +165,15 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
         if (!state->users.complete(user) && ++state->lookups[user] == kLookupsBeforeBulkLoad)
             bulk_load(state, snapshot, user, user_id);
         if (state->users.complete(user)) {
+            // A complete user's misses are not stored: they would fill the table and start it
+            // over, and the user would be looked up row by row from then on.
             if (!state->table.find(user, customer, &grant))
                 grant = Grant{false, 0, Window{true, 0}};
         } else {
             ++stats.index_lookups;
             grant = lookup_grant(state->source, snapshot, user_id, customer);
+            remember(state, user, customer, grant);
         }
-        remember(state, user, customer, grant);
     }
     state->has_last = true;
     state->last_user = user;
