@@ -75,6 +75,7 @@ class UserSlots {
             complete_[i] = false;
     }
     void clear() { count_ = last_ = 0; }
+    int count() const { return count_; }
 
   private:
     Uuid users_[kMaxUsers];

@@ -84,9 +84,12 @@ void remember(CheckState *state, int user, const Uuid &customer, const Grant &gr
         return;
     if (!grow(state)) {
         state->table.clear();
+        // A user whose grants fit is bulk-loaded again after as many lookups as the first
+        // time; one whose grants did not fit is not (each load would fill the table again).
+        for (int u = 0; u < state->users.count(); ++u)
+            if (state->users.complete(u))
+                state->lookups[u] = 0;
         state->users.forget_completeness();
-        // Lookups count again, so a user whose grants fit is bulk-loaded again.
-        memset(state->lookups, 0, sizeof state->lookups);
     }
     state->table.insert(user, customer, grant);
 }
@@ -167,6 +170,7 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
         if (state->users.complete(user)) {
             // A complete user's misses are not stored: they would fill the table and start it
             // over, and the user would be looked up row by row from then on.
+            ++stats.hits;
             if (!state->table.find(user, customer, &grant))
                 grant = Grant{false, 0, Window{true, 0}};
         } else {
