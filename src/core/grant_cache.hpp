@@ -48,10 +48,14 @@ struct GrantSlot {
 };
 static_assert(sizeof(GrantSlot) == 24);
 
-// The users one query has checked, numbered 0..kMaxUsers-1.
+// The users one query has checked, numbered 0..kMaxUsers-1, and when to read each one's
+// grants in bulk.
 class UserSlots {
   public:
     static constexpr int kMaxUsers = 255;
+    // After this many index lookups for one user, reading all of the user's grants in one
+    // index range scan is cheaper than looking up the rest one by one.
+    static constexpr std::uint32_t kLookupsBeforeBulkLoad = 64;
 
     // The slot of this user, registering it if new; -1 when all slots are taken.
     int slot_of(const Uuid &user) {
@@ -64,22 +68,30 @@ class UserSlots {
             return -1;
         users_[count_] = user;
         complete_[count_] = false;
+        lookups_[count_] = 0;
         return last_ = count_++;
     }
+    // Counts a lookup of an incomplete user; true when its grants are now to be read in bulk.
+    bool bulk_load_due(int slot) { return ++lookups_[slot] == kLookupsBeforeBulkLoad; }
     // A complete user's every grant is in the table: a miss means "no grant".
     bool complete(int slot) const { return complete_[slot]; }
     void set_complete(int slot) { complete_[slot] = true; }
-    // After the table was emptied no user is complete any more.
+    // After the table was emptied no user is complete any more. A user whose grants fit is
+    // read in bulk again after as many lookups as the first time; one whose grants did not
+    // fit is not (each load would fill the table again).
     void forget_completeness() {
-        for (int i = 0; i < count_; ++i)
+        for (int i = 0; i < count_; ++i) {
+            if (complete_[i])
+                lookups_[i] = 0;
             complete_[i] = false;
+        }
     }
     void clear() { count_ = last_ = 0; }
-    int count() const { return count_; }
 
   private:
     Uuid users_[kMaxUsers];
     bool complete_[kMaxUsers];
+    std::uint32_t lookups_[kMaxUsers];
     int count_ = 0;
     int last_ = 0;
 };

@@ -14,9 +14,6 @@ namespace {
 // 65,536 slots (1.5 MB, 49,152 grants) at most: past that the cache starts over, so a user
 // with any number of grants works in bounded memory.
 constexpr std::uint32_t kMaxSlots = 1u << 16;
-// After this many index lookups for one user in one query, reading all of the user's grants
-// in one index range scan is cheaper than looking up the rest one by one.
-constexpr std::uint32_t kLookupsBeforeBulkLoad = 64;
 
 CacheStats stats{};
 
@@ -45,7 +42,6 @@ struct CheckState {
     DayNumber today;
     pg_tz *today_zone;  // the session time zone "today" was taken in
     UserSlots users;
-    std::uint32_t lookups[UserSlots::kMaxUsers];
     GrantTable table;
     bool has_last;
     int last_user;
@@ -56,7 +52,6 @@ struct CheckState {
 void forget_everything(CheckState *state) {
     state->table.clear();
     state->users.clear();
-    memset(state->lookups, 0, sizeof state->lookups);
     state->has_last = false;
 }
 
@@ -84,11 +79,6 @@ void remember(CheckState *state, int user, const Uuid &customer, const Grant &gr
         return;
     if (!grow(state)) {
         state->table.clear();
-        // A user whose grants fit is bulk-loaded again after as many lookups as the first
-        // time; one whose grants did not fit is not (each load would fill the table again).
-        for (int u = 0; u < state->users.count(); ++u)
-            if (state->users.complete(u))
-                state->lookups[u] = 0;
         state->users.forget_completeness();
     }
     state->table.insert(user, customer, grant);
@@ -165,7 +155,7 @@ Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &cus
     if (state->table.find(user, customer, &grant)) {
         ++stats.hits;
     } else {
-        if (!state->users.complete(user) && ++state->lookups[user] == kLookupsBeforeBulkLoad)
+        if (!state->users.complete(user) && state->users.bulk_load_due(user))
             bulk_load(state, snapshot, user, user_id);
         if (state->users.complete(user)) {
             // A complete user's misses are not stored: they would fill the table and start it

@@ -81,6 +81,26 @@ TEST(GrantCache, UserSlots) {
     EXPECT_EQ(users->slot_of(uuid_of(10, 10)), 0);
 }
 
+TEST(GrantCache, BulkLoadAgainOnlyForUsersWhoseGrantsFit) {
+    auto users = std::make_unique<UserSlots>();
+    const int fits = users->slot_of(uuid_of(1, 1)), overflows = users->slot_of(uuid_of(2, 2));
+    for (std::uint32_t i = 1; i < UserSlots::kLookupsBeforeBulkLoad; ++i) {
+        EXPECT_FALSE(users->bulk_load_due(fits));
+        EXPECT_FALSE(users->bulk_load_due(overflows));
+    }
+    EXPECT_TRUE(users->bulk_load_due(fits));
+    EXPECT_TRUE(users->bulk_load_due(overflows));
+    users->set_complete(fits);  // the other one's grants did not fit
+    users->forget_completeness();
+    bool fits_due = false, overflows_due = false;
+    for (std::uint32_t i = 0; i < 4 * UserSlots::kLookupsBeforeBulkLoad; ++i) {
+        fits_due |= users->bulk_load_due(fits);
+        overflows_due |= users->bulk_load_due(overflows);
+    }
+    EXPECT_TRUE(fits_due);
+    EXPECT_FALSE(overflows_due);
+}
+
 TEST(GrantCache, RefusesPastThreeQuartersFullAndGrows) {
     OwnedTable t(GrantTable::kMinCapacity);
     std::uint32_t inserted = 0;
