@@ -7,6 +7,7 @@
 // Only the INSERT itself runs as the history's owner, with a fixed search_path, so callers
 // need no privilege on the history and cannot forge entries.
 #include "boundary.hpp"
+#include "distribute.hpp"
 #include "grant_lookup.hpp"
 #include "grant_row.hpp"
 #include "identity.hpp"
@@ -181,7 +182,7 @@ CUSTOMER_ACCESS_FUNCTION(next_history_id) {
 
 CUSTOMER_ACCESS_FUNCTION(record_change) {
     const ExtensionCatalog &catalog = extension_catalog();
-    TriggerData *trigger = bound_trigger(fcinfo, "record_change", catalog.grants);
+    TriggerData *trigger = bound_trigger(fcinfo, "record_change", catalog.grants, catalog.grant_rows);
     TriggerEvent event = trigger->tg_event;
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
         TRIGGER_FIRED_BY_TRUNCATE(event))
@@ -190,9 +191,12 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
             (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
              errmsg("record_change() must be fired AFTER INSERT, UPDATE or DELETE FOR EACH ROW")));
     note_grants_changed();
+    // On Citus every node's copy of the grants fires this; the coordinator's copy records.
+    if (!catalog.history_here)
+        return PointerGetDatum(nullptr);
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
-    if (inserted && restoring_saved_rows())
+    if (inserted && (restoring_saved_rows() || copying_grants_into_shards()))
         return PointerGetDatum(nullptr);  // its history comes back with the history's rows
     HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
     HeapTuple after_tuple = inserted  ? trigger->tg_trigtuple

@@ -13,6 +13,7 @@
 #include "own_objects.hpp"
 #include "table_extras.hpp"
 #include "settings.hpp"
+#include "shard_guard.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -166,8 +167,11 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
 // The extension's grants or history hold a row (seen by a fresh snapshot, whatever row
 // security or privileges say).
 bool holds_rows(const Guard &g) {
-    for (const char *name : {"external_access", "external_access_history"}) {
-        Oid relid = get_relname_relid(name, g.schema);
+    // On Citus the grants' rows are in the table's shard on this node, not in the table.
+    Oid places[3] = {get_relname_relid("external_access", g.schema),
+                     get_relname_relid("external_access_history", g.schema),
+                     local_grants_shard(g.schema)};
+    for (Oid relid : places) {
         if (!OidIsValid(relid))
             continue;
         Relation rel = table_open(relid, AccessShareLock);
@@ -625,8 +629,10 @@ void guard_utility(PlannedStmt *pstmt, const char *query, bool read_only,
                    ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *env,
                    DestReceiver *dest, QueryCompletion *qc) {
     Guard g;
-    if (IsTransactionState() && fires_no_event_trigger(pstmt->utilityStmt) && guard_applies(&g))
+    if (IsTransactionState() && fires_no_event_trigger(pstmt->utilityStmt) && guard_applies(&g)) {
         check_statement(g, pstmt->utilityStmt);
+        check_shard_statement(g.extension, g.schema, pstmt->utilityStmt);
+    }
     if (previous_utility_hook != nullptr)
         previous_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
     else
@@ -794,7 +800,9 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
                         errmsg("guard_ddl() must be called as an event trigger")));
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
-    if (guard_applies(&g))
+    if (guard_applies(&g)) {
         check_statement(g, data->parsetree);
+        check_shard_statement(g.extension, g.schema, data->parsetree);
+    }
     PG_RETURN_VOID();
 }

@@ -1,5 +1,7 @@
 #include "extension_catalog.hpp"
 
+#include "citus_bridge.hpp"
+
 #include <cstdint>
 
 extern "C" {
@@ -35,7 +37,9 @@ std::uint64_t invalidations = 0;
 
 void forget(Datum, Oid relid) {
     if (relid == InvalidOid || relid == cached.grants || relid == cached.grants_pair_index ||
-        relid == cached.grants_customer_index || relid == cached.history ||
+        relid == cached.grants_customer_index || relid == cached.grant_rows ||
+        relid == cached.grant_rows_pair_index || relid == cached.grant_rows_customer_index ||
+        relid == cached.history ||
         relid == cached.history_counter) {
         cached_valid = false;
         ++invalidations;
@@ -59,6 +63,7 @@ Oid member_relation(Oid extension, Oid schema, const char *name, char relkind) {
 }
 
 AttrNumber column(Oid table, const char *name, Oid type) {
+    // (also used for a Citus shard, which must have the same layout)
     AttrNumber attnum = get_attnum(table, name);
     if (attnum == InvalidAttrNumber)
         layout_changed(psprintf("column %s of external_access is missing", name));
@@ -119,6 +124,51 @@ bool verified_uuid_index(Oid index, Oid table, const AttrNumber *columns, int co
     return ok;
 }
 
+// The local shard of a grants table that is a Citus reference table, verified like the table.
+void find_grant_rows(ExtensionCatalog &c) {
+    RowHome home = row_home(c.grants);
+    c.distributed = home.distributed;
+    c.history_here = !home.distributed || home.group == 0;
+    c.grant_rows = c.grants;
+    c.grant_rows_pair_index = c.grants_pair_index;
+    c.grant_rows_customer_index = c.grants_customer_index;
+    if (!home.distributed)
+        return;
+    if (!OidIsValid(home.relation))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("this Citus node holds no shard of customer_access.external_access"),
+                        errhint("Reference tables are copied to every node in the Citus "
+                                "metadata; run SELECT replicate_reference_tables() on the "
+                                "coordinator.")));
+    const GrantsLayout &l = c.layout;
+    const struct {
+        const char *name;
+        Oid type;
+        AttrNumber expected;
+    } columns[] = {{"id", UUIDOID, l.id},
+                   {"customer_id", UUIDOID, l.customer},
+                   {"user_id", UUIDOID, l.user},
+                   {"role", c.role_type, l.role},
+                   {"days_back_access", INT4OID, l.days_back},
+                   {"notes", TEXTOID, l.notes},
+                   {"object_version", INT4OID, l.object_version}};
+    for (const auto &col : columns)
+        if (column(home.relation, col.name, col.type) != col.expected)
+            layout_changed("the local shard of external_access has another column order");
+    if (live_columns(home.relation) != 7)
+        layout_changed("the local shard of external_access has other columns");
+    c.grant_rows = home.relation;
+    c.grant_rows_pair_index = get_relname_relid(
+        psprintf("external_access_user_customer_key_" INT64_FORMAT, home.shard), c.schema);
+    AttrNumber pair[2] = {l.user, l.customer};
+    if (!verified_uuid_index(c.grant_rows_pair_index, c.grant_rows, pair, 2, true))
+        layout_changed("the local shard of external_access has no valid pair index");
+    c.grant_rows_customer_index = get_relname_relid(
+        psprintf("external_access_customer_idx_" INT64_FORMAT, home.shard), c.schema);
+    if (!verified_uuid_index(c.grant_rows_customer_index, c.grant_rows, &l.customer, 1, false))
+        layout_changed("the local shard of external_access has no valid customer index");
+}
+
 ExtensionCatalog resolve() {
     ExtensionCatalog c{};
     c.extension = installed_extension();
@@ -157,6 +207,7 @@ ExtensionCatalog resolve() {
         layout_changed(
             "external_access_customer_idx is no longer a valid btree index on "
             "(customer_id)");
+    find_grant_rows(c);
     return c;
 }
 

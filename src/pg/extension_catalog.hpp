@@ -30,6 +30,13 @@ struct ExtensionCatalog {
     Oid grants_pair_index;      // UNIQUE (user_id, customer_id), verified
     Oid grants_customer_index;  // (customer_id), verified
     GrantsLayout layout;
+    // Where the grants' rows are read on this node: the table and its indexes, or, when the
+    // table is a Citus reference table, its local shard and the shard's indexes (same layout).
+    Oid grant_rows;
+    Oid grant_rows_pair_index;
+    Oid grant_rows_customer_index;
+    bool distributed;   // external_access is a Citus table
+    bool history_here;  // this node records the history (a Citus node: the coordinator only)
     Oid history;  // customer_access.external_access_history
     Oid history_counter;
 };

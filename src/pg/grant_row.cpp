@@ -49,12 +49,13 @@ Uuid uuid_at(HeapTuple row, TupleDesc desc, AttrNumber attnum) {
 
 }  // namespace
 
-TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table) {
+TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table, Oid shard) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("%s() must be called as a trigger", function)));
     TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (RelationGetRelid(trigger->tg_relation) != table)
+    Oid fired_on = RelationGetRelid(trigger->tg_relation);
+    if (fired_on != table && (fired_on != shard || !OidIsValid(shard)))
         ereport(ERROR,
                 (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                  errmsg("customer_access.%s() runs only as a trigger of the extension's own table",

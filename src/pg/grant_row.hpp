@@ -17,8 +17,10 @@ namespace customer_access::pg {
 
 // The trigger data of a call of `function`, which the extension attaches to `table` only.
 // Called other than as a trigger: 39P01. Fired on any other table: 0A000, before anything
-// of that table is read.
-TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table);
+// of that table is read. `shard`, when valid, is the table's Citus shard on this node,
+// which the extension's triggers reach through Citus.
+TriggerData *bound_trigger(FunctionCallInfo fcinfo, const char *function, Oid table,
+                           Oid shard = InvalidOid);
 
 // A row of external_access, read by the verified layout (its text lives in the current
 // memory context).

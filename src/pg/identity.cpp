@@ -14,6 +14,7 @@
 
 #include "../core/grant_row.hpp"
 #include "../core/uuid_text.hpp"
+#include "citus_identity.hpp"
 #include "extension_catalog.hpp"
 #include "grant_lookup.hpp"
 #include "json_text.hpp"
@@ -223,11 +224,30 @@ Resolved from_leader() {
     return Resolved{Status::kUser, *parsed, nullptr};
 }
 
+// On a Citus node running shard queries: the coordinator's identity, and no other.
+Resolved from_carrier() {
+    Uuid user{};
+    const char *claims = nullptr;
+    switch (carried_identity(&user, &claims)) {
+        case CarriedStatus::kUser:
+            return Resolved{Status::kUser, user, claims};
+        case CarriedStatus::kStale:
+            return Resolved{Status::kStale, {}, nullptr};
+        case CarriedStatus::kInvalid:
+            return Resolved{Status::kInvalid, {}, nullptr};
+        case CarriedStatus::kNone:
+            break;
+    }
+    return Resolved{Status::kNone, {}, claims};
+}
+
 bool warned_untrusted = false;
 
 Resolved resolve() {
     if (IsParallelWorker())
         return from_leader();
+    if (takes_carried_identity())
+        return from_carrier();
     if (!identity_settings_trusted()) {
         if (!warned_untrusted) {
             warned_untrusted = true;
@@ -270,6 +290,7 @@ void hand_identity_to_workers(QueryDesc *query, int eflags) {
         if (strcmp(text, worker_identity_setting()) != 0)
             set_worker_identity_setting(text);
     }
+    hand_identity_to_citus(query);
     if (previous_executor_start != nullptr)
         previous_executor_start(query, eflags);
     else
@@ -324,6 +345,8 @@ bool checked_application_user(Uuid *user) {
 }
 
 const char *current_identity_claims() {
+    if (!IsParallelWorker() && takes_carried_identity())
+        return from_carrier().claims;
     IdentityMode mode = identity_mode();
     if (mode != IdentityMode::kClaims && mode != IdentityMode::kToken)
         return nullptr;
@@ -336,6 +359,23 @@ const char *current_identity_claims() {
     return claims.text;
 }
 
+CarriedStatus identity_to_hand_on(Uuid *user, const char **claims) {
+    Resolved r = resolve();
+    *user = r.user;
+    *claims = current_identity_claims();
+    switch (r.status) {
+        case Status::kUser:
+            return CarriedStatus::kUser;
+        case Status::kStale:
+            return CarriedStatus::kStale;
+        case Status::kInvalid:
+            return CarriedStatus::kInvalid;
+        case Status::kNone:
+            break;
+    }
+    return CarriedStatus::kNone;
+}
+
 void establish_token_identity(const Uuid &user, const char *claims_json) {
     char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
     if (token_identity.claims != nullptr)
@@ -344,6 +384,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
 }
 
 void install_identity_hooks() {
+    install_citus_identity();
     previous_executor_start = ExecutorStart_hook;
     ExecutorStart_hook = hand_identity_to_workers;
 }

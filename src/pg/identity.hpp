@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../core/grant_cache.hpp"
+#include "../core/identity_carrier.hpp"
 #include "postgres.hpp"
 
 extern "C" {
@@ -28,6 +29,10 @@ char *claim_text(Jsonb *claims, const char *path);
 
 // authenticate(): the verified user and claims for the rest of the transaction.
 void establish_token_identity(const Uuid &user, const char *claims_json);
+
+// The identity current_user_id() would use now, without its warnings, as a Citus
+// coordinator hands it to the other nodes (claims: JSON text or nullptr).
+CarriedStatus identity_to_hand_on(Uuid *user, const char **claims);
 
 // Installs the executor hook that hands the leader's identity to parallel workers.
 void install_identity_hooks();

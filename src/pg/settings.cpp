@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../core/identity_carrier.hpp"
 #include "../core/uuid_text.hpp"
 #include "boundary.hpp"
 
@@ -20,6 +21,8 @@ char *user_id_setting = nullptr;
 char *jwt_claims_setting = nullptr;
 char *claim_setting = nullptr;
 char *worker_identity = nullptr;
+char *cluster_secret_setting = nullptr;
+char *carrier_setting = nullptr;
 bool allow_owner_revoke_setting = false;
 bool require_identity_setting = false;
 int identity_setting = static_cast<int>(IdentityMode::kSetting);
@@ -168,6 +171,15 @@ void mark_earlier_values(const char *name, LocalTransactionId *current_stamp) {
     }
 }
 
+bool check_cluster_secret(char **newval, void **, GucSource) {
+    if (is_blank(*newval) || strlen(*newval) >= kMinCarrierSecret)
+        return true;
+    GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+    GUC_check_errmsg("customer_access.cluster_secret must be at least %d characters long",
+                     static_cast<int>(kMinCarrierSecret));
+    return false;
+}
+
 void assign_claims(const char *, void *extra) {
     claims_stamp = stamp_of(extra);
 }
@@ -236,6 +248,22 @@ void define_settings() {
                                    GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
                                nullptr, nullptr, nullptr);
 
+    // Scale-out (Citus): the secret every node shares, and the sealed identity the coordinator
+    // hands to the nodes that run its shard queries (see citus_identity.cpp).
+    DefineCustomStringVariable(
+        "customer_access.cluster_secret",
+        "The secret shared by every node of a Citus cluster that seals the identity the "
+        "coordinator hands to the other nodes.",
+        "At least 32 characters, the same in postgresql.conf of every node.",
+        &cluster_secret_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+        check_cluster_secret, nullptr, nullptr);
+    DefineCustomStringVariable("customer_access.carrier",
+                               "Internal: the identity a Citus coordinator handed to this node.",
+                               nullptr, &carrier_setting, "", PGC_USERSET,
+                               GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+                                   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+                               nullptr, nullptr, nullptr);
+
     for (int i = 0; i < 5; ++i)
         note_refused(guarded[i], placeholders[i]);
 
@@ -280,6 +308,13 @@ const char *worker_identity_setting() {
 void set_worker_identity_setting(const char *value) {
     (void)set_config_option("customer_access.worker_identity", value, PGC_SUSET, PGC_S_SESSION,
                             GUC_ACTION_SET, true, 0, false);
+}
+
+const char *cluster_secret() {
+    return cluster_secret_setting != nullptr ? cluster_secret_setting : "";
+}
+const char *carrier_setting_value() {
+    return carrier_setting != nullptr ? carrier_setting : "";
 }
 
 bool owner_revoke_allowed() {

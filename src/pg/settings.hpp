@@ -34,6 +34,11 @@ StampedValue jwt_claims_setting_value();  // request.jwt.claims
 const char *worker_identity_setting();    // the leader's identity, for parallel workers
 void set_worker_identity_setting(const char *value);
 
+// customer_access.cluster_secret ("" when unset) and customer_access.carrier (the sealed
+// identity a Citus coordinator sent, "" when none).
+const char *cluster_secret();
+const char *carrier_setting_value();
+
 // False when a superuser-only identity setting was given, before the module loaded, by a
 // role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.
 // No identity is then used in this session (fail closed).

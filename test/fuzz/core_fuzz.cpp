@@ -14,6 +14,7 @@
 #include "grant_cache.hpp"
 #include "base64url.hpp"
 #include "grant_row.hpp"
+#include "identity_carrier.hpp"
 #include "json_limits.hpp"
 #include "jws.hpp"
 #include "owner_rule.hpp"
@@ -204,6 +205,21 @@ void fuzz_token(std::string_view text) {
 
 }  // namespace
 
+// Any text either fails to open or opens to an identity that seals back to the same text; a
+// sealed identity opens only under its own secret and database.
+void fuzz_carrier(std::string_view text) {
+    static const std::string secret(32, 's');
+    std::optional<CarriedIdentity> opened = open_carrier(secret, "db", text);
+    if (opened)
+        check(seal_carrier(secret, "db", *opened) == text);
+    CarriedIdentity identity{CarriedStatus::kUser, {}, std::string(text), {7, text.size()}};
+    std::string sealed = seal_carrier(secret, "db", identity);
+    std::optional<CarriedIdentity> back = open_carrier(secret, "db", sealed);
+    check(back && back->claims == identity.claims && back->binding.transaction == text.size());
+    check(!open_carrier(secret, "other", sealed));
+    check(!open_carrier(std::string(32, 't'), "db", sealed));
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char *>(data), size);
     fuzz_role_text(text);
@@ -213,6 +229,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     fuzz_cache(data, size);
     fuzz_row_json(data, size);
     fuzz_token(text);
+    fuzz_carrier(text);
     std::size_t depth = json_nesting_depth(text);
     check(depth == SIZE_MAX || depth <= kMaxJsonDepth);
     (void)json_number_is_moderate(text);

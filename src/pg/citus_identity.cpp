@@ -1,0 +1,202 @@
+#include "citus_identity.hpp"
+
+#include <cstring>
+#include <optional>
+
+#include "citus_bridge.hpp"
+#include "extension_catalog.hpp"
+#include "identity.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "miscadmin.h"
+#include "nodes/plannodes.h"
+#include "storage/proc.h"
+#include "utils/memutils.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+// The identity opened from this transaction's carrier (strings in TopMemoryContext).
+struct Opened {
+    LocalTransactionId in;
+    char *text;
+    CarriedStatus status;
+    Uuid user;
+    char *claims;  // nullptr when none
+    CarrierBinding binding;
+} opened{InvalidLocalTransactionId, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0}};
+
+// The identity handed to the nodes last, in this (sub)transaction.
+struct Handed {
+    LocalTransactionId in;
+    CarriedStatus status;
+    Uuid user;
+    char *claims;  // TopMemoryContext, nullptr when none
+} handed{InvalidLocalTransactionId, CarriedStatus::kNone, {}, nullptr};
+
+LocalTransactionId current_lxid() {
+    return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
+}
+
+char *top_copy(const char *text, std::size_t length) {
+    auto *copy = static_cast<char *>(
+        MemoryContextAllocExtended(TopMemoryContext, length + 1, MCXT_ALLOC_NO_OOM));
+    if (copy != nullptr) {
+        memcpy(copy, text, length);
+        copy[length] = '\0';
+    }
+    return copy;
+}
+
+void free_text(char *&text) {
+    if (text != nullptr)
+        pfree(text);
+    text = nullptr;
+}
+
+bool same_text(const char *a, const char *b) {
+    return (a == nullptr || b == nullptr) ? a == b : strcmp(a, b) == 0;
+}
+
+[[noreturn]] void not_carried(const char *detail) {
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+             errmsg("the coordinator's application user did not reach this Citus node"),
+             errdetail("%s", detail),
+             errhint("Preload customer_access and set the same customer_access.cluster_secret "
+                     "on every node (README \"Scaling out\").")));
+    pg_unreachable();
+}
+
+[[noreturn]] void out_of_memory() {
+    ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+    pg_unreachable();
+}
+
+enum class OpenResult { kOpened, kRefused, kNoMemory };
+
+// Opens text into `opened`; the C++ values live only in this frame, and nothing in it can
+// raise an error.
+OpenResult open_text(const char *text) {
+    std::optional<CarriedIdentity> identity =
+        open_carrier(cluster_secret(), get_database_name(MyDatabaseId), text);
+    if (!identity)
+        return OpenResult::kRefused;
+    char *text_copy = top_copy(text, strlen(text));
+    char *claims = identity->claims.empty()
+                       ? nullptr
+                       : top_copy(identity->claims.data(), identity->claims.size());
+    if (text_copy == nullptr || (claims == nullptr && !identity->claims.empty())) {
+        free_text(text_copy);
+        free_text(claims);
+        return OpenResult::kNoMemory;
+    }
+    free_text(opened.text);
+    free_text(opened.claims);
+    opened = Opened{current_lxid(), text_copy,       identity->status,
+                    identity->user, claims, identity->binding};
+    return OpenResult::kOpened;
+}
+
+// The sealed text in palloc'd memory, or nullptr when memory ran out (the C++ values live
+// only in this frame).
+char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims,
+                  CarrierBinding binding, const char *database) noexcept {
+    try {
+        std::string text = seal_carrier(
+            cluster_secret(), database,
+            CarriedIdentity{status, user, claims != nullptr ? claims : "", binding});
+        auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
+        if (out != nullptr)
+            memcpy(out, text.c_str(), text.size() + 1);
+        return out;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+bool reaches_citus(PlannedStmt *stmt) {
+    if (!is_citus_plan(stmt->planTree)) {
+        ListCell *cell;
+        foreach (cell, stmt->subplans)
+            if (is_citus_plan(static_cast<Plan *>(lfirst(cell))))
+                return true;
+        return false;
+    }
+    return true;
+}
+
+void forget_handed(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+    if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
+        handed.in = InvalidLocalTransactionId;
+}
+
+}  // namespace
+
+bool takes_carried_identity() {
+    return in_citus_internal_backend() && OidIsValid(installed_extension()) &&
+           extension_catalog().distributed;
+}
+
+CarriedStatus carried_identity(Uuid *user, const char **claims) {
+    const char *text = carrier_setting_value();
+    if (text[0] == '\0')
+        not_carried("No identity came with this distributed transaction.");
+    if (opened.in != current_lxid() || !same_text(opened.text, text)) {
+        if (cluster_secret()[0] == '\0')
+            not_carried("customer_access.cluster_secret is not set on this node.");
+        switch (open_text(text)) {
+            case OpenResult::kOpened:
+                break;
+            case OpenResult::kRefused:
+                not_carried("Its seal does not hold under this node's customer_access.cluster_secret.");
+            case OpenResult::kNoMemory:
+                out_of_memory();
+        }
+    }
+    std::optional<CarrierBinding> now = current_distributed_transaction();
+    if (!now || now->initiator != opened.binding.initiator ||
+        now->transaction != opened.binding.transaction)
+        not_carried("It was sealed for another distributed transaction.");
+    *user = opened.user;
+    *claims = opened.claims;
+    return opened.status;
+}
+
+void hand_identity_to_citus(QueryDesc *query) {
+    if (!citus_loaded() || in_citus_internal_backend() || IsParallelWorker() ||
+        !IsTransactionState() || !OidIsValid(installed_extension()) ||
+        !reaches_citus(query->plannedstmt) || !extension_catalog().distributed)
+        return;
+    Uuid user{};
+    const char *claims = nullptr;
+    CarriedStatus status = identity_to_hand_on(&user, &claims);
+    if (handed.in == current_lxid() && handed.status == status && same_uuid(handed.user, user) &&
+        same_text(handed.claims, claims))
+        return;
+    if (cluster_secret()[0] == '\0')
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("customer_access.cluster_secret is not set"),
+                        errdetail("The application user cannot be handed to the Citus nodes."),
+                        errhint("Set the same secret of at least 32 characters in "
+                                "postgresql.conf of every node.")));
+    CarrierBinding binding = start_coordinated_transaction();
+    char *text = sealed_text(status, user, claims, binding, get_database_name(MyDatabaseId));
+    char *claims_copy = claims != nullptr ? top_copy(claims, strlen(claims)) : nullptr;
+    if (text == nullptr || (claims != nullptr && claims_copy == nullptr))
+        out_of_memory();
+    propagate_set_local("customer_access.carrier", text);
+    free_text(handed.claims);
+    handed = Handed{current_lxid(), status, user, claims_copy};
+}
+
+void install_citus_identity() {
+    RegisterSubXactCallback(forget_handed, nullptr);
+}
+
+}  // namespace customer_access::pg
