@@ -24,6 +24,23 @@ BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-c
                libgtest-dev postgresql-common libssl-dev python3-jwt python3-cryptography
                pgbouncer python3-psycopg2)
 
+# Citus for the scale-out suite (test/tap/006_citus.pl): already installed, or built from the
+# upstream source kept beside the repository (../shared/citus/build.sh, about 2 minutes).
+# Returns 2, having said why, when neither is there: the suite then skips itself.
+CITUS_BUILD="$REPO_ROOT/../shared/citus/build.sh"
+ensure_citus() {
+    local pkglib
+    pkglib=$("/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" --pkglibdir)
+    if [ -f "$pkglib/citus.so" ]; then
+        echo "citus: installed in $pkglib"
+    elif [ -f "$CITUS_BUILD" ]; then
+        PATH="/usr/lib/postgresql/$PG_MAJOR/bin:$PATH" bash "$CITUS_BUILD"
+    else
+        echo "citus: skipped the scale-out suite: Citus is not installed and $CITUS_BUILD is not there"
+        return 2
+    fi
+}
+
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {
     say "building and installing customer_access"

@@ -141,6 +141,30 @@ ALTER TABLE external_access DROP CONSTRAINT ops_notes_check;
 DROP INDEX customer_access.ops_notes_idx;
 SELECT name AS recorded_after_drops FROM table_extras ORDER BY name;
 
+-- Scale-out without Citus: distribute() says what is missing; its C step, the secret and the
+-- carrier are no way in for anyone
+SELECT pg_temp.try($$SELECT customer_access.distribute()$$) AS no_citus_here;
+SELECT has_function_privilege('public', 'customer_access.distribute()', 'EXECUTE') AS distribute_public,
+       has_function_privilege('public', 'customer_access.make_reference_table(regclass)', 'EXECUTE') AS make_reference_public;
+SELECT pg_temp.try($$SELECT customer_access.make_reference_table('customer_access.login_users')$$) AS other_table;
+GRANT EXECUTE ON FUNCTION customer_access.distribute(), customer_access.make_reference_table(regclass) TO ca_ops_plain;
+SET ROLE ca_ops_plain;
+SELECT pg_temp.try($$SELECT customer_access.distribute()$$) AS plain_distribute;
+SELECT pg_temp.try($$SELECT customer_access.make_reference_table('customer_access.external_access')$$) AS plain_make_reference;
+SELECT pg_temp.try($$SHOW customer_access.cluster_secret$$) AS secret_hidden;
+SELECT count(*) AS secret_not_listed FROM pg_settings WHERE name = 'customer_access.cluster_secret';
+SELECT pg_temp.try($$SET customer_access.cluster_secret = 'x'$$) AS secret_not_settable;
+BEGIN;
+SET LOCAL customer_access.carrier = 'ca1.1.1.u.a7000000000000000000000000000001..00';
+SELECT customer_access.current_user_id() IS NULL AS carrier_is_no_identity,
+       customer_access.can_access('c7000000-0000-0000-0000-000000000001', 'L10') AS carrier_grants_nothing;
+COMMIT;
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION customer_access.distribute(), customer_access.make_reference_table(regclass) FROM ca_ops_plain;
+SET customer_access.allow_owner_revoke = on;
+SELECT pg_temp.try($$SELECT customer_access.distribute()$$) AS no_citus_even_with_exit;
+RESET customer_access.allow_owner_revoke;
+
 -- DROP EXTENSION is refused while grants or history hold rows, unless the exit is on
 SELECT pg_temp.try($$DROP EXTENSION customer_access$$) AS drop_refused;
 SELECT pg_temp.try($$DROP EXTENSION customer_access CASCADE$$) AS cascade_refused;

@@ -121,17 +121,17 @@ int32 local_group() {
 }  // namespace
 
 bool citus_loaded() {
-    static bool loaded = false;
-    if (!loaded)
-        loaded = citus_symbol<void *>("UseCoordinatedTransaction") != nullptr;
-    return loaded;
+    // Citus loads only through shared_preload_libraries, so a backend's answer never changes;
+    // asked once (the checks ask per row).
+    static int loaded = -1;
+    if (loaded < 0)
+        loaded = citus_symbol<void *>("UseCoordinatedTransaction") != nullptr ? 1 : 0;
+    return loaded == 1;
 }
 
 bool in_citus_internal_backend() {
-    if (!citus_loaded())
-        return false;
-    const char *name = GetConfigOption("application_name", true, false);
-    return name != nullptr && strncmp(name, "citus_internal gpid=", 20) == 0;
+    return citus_loaded() && application_name != nullptr &&
+           strncmp(application_name, "citus_internal gpid=", 20) == 0;
 }
 
 std::optional<CarrierBinding> current_distributed_transaction() {

@@ -139,8 +139,7 @@ void forget_handed(SubXactEvent event, SubTransactionId, SubTransactionId, void 
 }  // namespace
 
 bool takes_carried_identity() {
-    return in_citus_internal_backend() && OidIsValid(installed_extension()) &&
-           extension_catalog().distributed;
+    return in_citus_internal_backend() && extension_catalog().distributed;
 }
 
 CarriedStatus carried_identity(Uuid *user, const char **claims) {
