@@ -12,7 +12,7 @@ chown postgres: "$work"
 ports=(57101 57102 57103)
 as_pg() { runuser -u postgres -- "$@"; }
 stop_all() { for p in "${ports[@]}"; do as_pg "$bin/pg_ctl" -D "$work/n$p" stop -m immediate >/dev/null 2>&1 || true; done; rm -rf "$work"; }
-trap stop_all EXIT
+[ -n "${BENCH_KEEP:-}" ] || trap stop_all EXIT
 for p in "${ports[@]}"; do
     as_pg "$bin/initdb" -D "$work/n$p" -A trust -U postgres >/dev/null
     cat >> "$work/n$p/postgresql.conf" <<CONF
@@ -79,13 +79,14 @@ echo "   done in $(( $(date +%s) - start )) s"
 
 # One timed query in a fresh session after a warm-up run; prints milliseconds.
 time_query() {  # role user query
-    psql_c -At <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+    psql_c -At <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | head -1
 SET ROLE $1;
 BEGIN;
 SET LOCAL customer_access.user_id = '$2';
 $3;
 \timing on
 $3;
+\timing off
 COMMIT;
 SQL
 }
@@ -101,9 +102,10 @@ done
 echo "== checking the counts"
 for v in "${variants[@]}"; do
     IFS='|' read -r table who name role user query <<<"$v"
-    echo "   $table / $who / $name: $(time_query "$role" "$user" "$query" >/dev/null; psql_c -At -c "SET ROLE $role" -c "BEGIN" -c "SET LOCAL customer_access.user_id = '$user'" -c "$query" -c COMMIT | sed -n 2p) rows"
+    echo "   $table / $who / $name: $(time_query "$role" "$user" "$query" >/dev/null; psql_c -At -c "SET ROLE $role" -c "BEGIN" -c "SET LOCAL customer_access.user_id = '$user'" -c "$query" -c COMMIT | grep -E '^[0-9]+$') rows"
 done
 declare -A samples
+[ -z "${BENCH_ONLY_SETUP:-}" ] || exit 0
 echo "== timing: $rounds rounds, variants interleaved"
 for ((r = 1; r <= rounds; r++)); do
     printf '   round %d/%d:' "$r" "$rounds"

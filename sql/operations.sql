@@ -25,6 +25,18 @@ SELECT s.calls - b.calls AS calls, s.cache_hits - b.cache_hits AS cache_hits,
   FROM cache_stats() s, ops_before b;
 SELECT has_function_privilege('public', 'customer_access.cache_stats()', 'EXECUTE') AS cache_stats_public;
 
+-- One cache per statement: four call sites checking the same 5 pairs read each pair once
+CREATE TEMP TABLE ops_before4 AS SELECT * FROM cache_stats();
+SELECT count(*) FILTER (WHERE has_customer_access('a7000000-0000-0000-0000-000000000001', c, 'L10')) AS first,
+       count(*) FILTER (WHERE has_customer_access('a7000000-0000-0000-0000-000000000001', c, 'L20')) AS second,
+       count(*) FILTER (WHERE has_customer_access('a7000000-0000-0000-0000-000000000001', c, current_date, 'L20')) AS third,
+       count(*) FILTER (WHERE NOT has_customer_access('a7000000-0000-0000-0000-000000000001', c, 'L30')) AS fourth
+  FROM (SELECT ('c7000000-0000-0000-0000-' || lpad((n % 5 + 98)::text, 12, '0'))::uuid AS c
+          FROM generate_series(1, 40) n) pairs;
+SELECT s.calls - b.calls AS calls, s.index_lookups - b.index_lookups AS index_lookups_for_5_pairs,
+       s.bulk_loads - b.bulk_loads AS bulk_loads
+  FROM cache_stats() s, ops_before4 b;
+
 -- purge_history(before): superuser-only retention, recorded as one entry
 SELECT count(*) > 0 AS history_exists FROM external_access_history;
 SET ROLE ca_ops_plain;

@@ -48,7 +48,7 @@ bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) 
     DayNumber date = 0;
     bool has_date = dating == Dating::kUndated || doc_date(fcinfo, first + 1, dating, &date);
     DayNumber today;
-    Grant grant = cached_grant(fcinfo, user, customer, &today);
+    Grant grant = cached_grant(user, customer, &today);
     // Undated data: no window applies.
     if (dating == Dating::kUndated)
         grant.window = Window{true, 0};

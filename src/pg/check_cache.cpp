@@ -5,6 +5,8 @@
 extern "C" {
 #include "pgtime.h"
 #include "utils/date.h"
+#include "storage/proc.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 }
 
@@ -108,21 +110,66 @@ void bulk_load(CheckState *state, Snapshot snapshot, int user, const Uuid &user_
         state->users.set_complete(user);
 }
 
-CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
-    auto *state = static_cast<CheckState *>(fcinfo->flinfo->fn_extra);
+// Every call site of a statement shares one cache: the statements running in this
+// transaction (a query and the queries of functions it calls) each have theirs, keyed by
+// their snapshot, the least recently used one given up past kStatements. Each lives in its
+// own memory context under TopTransactionContext, so all go with the transaction.
+constexpr int kStatements = 4;
+
+struct Statements {
+    LocalTransactionId transaction;
+    CheckState *states[kStatements];
+    std::uint64_t used_at[kStatements];
+    std::uint64_t clock;
+    int last;  // the state used last
+} statements{InvalidLocalTransactionId, {}, {}, 0, 0};
+
+CheckState *new_state(SnapshotIdentity now) {
+    MemoryContext context = AllocSetContextCreate(TopTransactionContext,
+                                                  "customer_access check cache",
+                                                  ALLOCSET_SMALL_SIZES);
+    auto *state = static_cast<CheckState *>(MemoryContextAllocZero(context, sizeof(CheckState)));
+    state->context = context;
+    state->source = find_grant_source();
+    state->statement = now;
+    return state;
+}
+
+CheckState *statement_state(Snapshot snapshot) {
     SnapshotIdentity now = SnapshotIdentity::of(snapshot);
-    if (state == nullptr) {
-        MemoryContext context = fcinfo->flinfo->fn_mcxt;
-        state = static_cast<CheckState *>(MemoryContextAllocZero(context, sizeof(CheckState)));
-        state->context = context;
-        state->source = find_grant_source();
-        state->statement = now;
-        fcinfo->flinfo->fn_extra = state;
-    } else if (!(state->statement == now)) {
-        state->statement = now;
-        state->today_zone = nullptr;
-        forget_everything(state);
+    LocalTransactionId transaction = MyProc->lxid;
+    if (statements.transaction != transaction) {
+        // The previous transaction's contexts went with its TopTransactionContext.
+        statements = Statements{transaction, {}, {}, 0, 0};
     }
+    ++statements.clock;
+    CheckState *last = statements.states[statements.last];
+    if (last != nullptr && last->statement == now) {
+        statements.used_at[statements.last] = statements.clock;
+        return last;
+    }
+    int victim = 0;
+    for (int i = 0; i < kStatements; ++i) {
+        CheckState *state = statements.states[i];
+        if (state != nullptr && state->statement == now) {
+            statements.last = i;
+            statements.used_at[i] = statements.clock;
+            return state;
+        }
+        if (state == nullptr || statements.used_at[i] < statements.used_at[victim])
+            victim = i;
+    }
+    CheckState *state = new_state(now);
+    if (statements.states[victim] != nullptr)
+        MemoryContextDelete(statements.states[victim]->context);
+    statements.states[victim] = state;
+    statements.used_at[victim] = statements.clock;
+    statements.last = victim;
+    return state;
+}
+
+CheckState *state_for(Snapshot snapshot) {
+    CheckState *state = statement_state(snapshot);
     // "Today" is the transaction's date in the session's time zone at the time of the call:
     // a SET TimeZone within one snapshot changes it.
     if (state->today_zone != session_timezone) {
@@ -134,10 +181,9 @@ CheckState *state_for(FunctionCallInfo fcinfo, Snapshot snapshot) {
 
 }  // namespace
 
-Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user_id, const Uuid &customer,
-                   DayNumber *today) {
+Grant cached_grant(const Uuid &user_id, const Uuid &customer, DayNumber *today) {
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-    CheckState *state = state_for(fcinfo, snapshot);
+    CheckState *state = state_for(snapshot);
     *today = state->today;
     ++stats.calls;
 

@@ -1,5 +1,5 @@
-// The per-query state of the access checks, kept in fn_extra and allocated in fn_mcxt, so
-// it lives exactly as long as the query's expression state and is never shared.
+// The per-statement state of the access checks: one cache per statement snapshot, shared by
+// every call site of the statement, freed with the transaction.
 #pragma once
 
 #include "../core/grant_cache.hpp"
@@ -7,11 +7,10 @@
 
 namespace customer_access::pg {
 
-// Answers "what is the grant of (user, customer)?" for one query: the grants table is read
-// at most once per distinct pair (and once per user who is checked against many customers),
-// under the statement's snapshot.
-Grant cached_grant(FunctionCallInfo fcinfo, const Uuid &user, const Uuid &customer,
-                   DayNumber *today);
+// Answers "what is the grant of (user, customer)?" for one statement: the grants table is
+// read at most once per distinct pair (and once per user who is checked against many
+// customers), however many calls in the statement ask, under the statement's snapshot.
+Grant cached_grant(const Uuid &user, const Uuid &customer, DayNumber *today);
 
 // This backend's counters, for cache_stats(): checks answered, answers from the cache, single
 // index lookups, bulk loads of a user's grants, and the largest cache any query built.

@@ -31,7 +31,7 @@ CUSTOMER_ACCESS_FUNCTION(can_grant) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || !current_application_user(&me))
         PG_RETURN_BOOL(false);
     DayNumber today;
-    Grant own = cached_grant(fcinfo, me, from_pg_uuid(PG_GETARG_UUID_P(0)), &today);
+    Grant own = cached_grant(me, from_pg_uuid(PG_GETARG_UUID_P(0)), &today);
     Level role = PG_GETARG_ACCESS_ROLE(1);
     bool unlimited = PG_ARGISNULL(2);
     std::int32_t days_back = unlimited ? 0 : PG_GETARG_INT32(2);

@@ -173,6 +173,37 @@ like($err, qr/ignores an identity given in an earlier transaction/, '... and the
 is($coord->safe_psql('postgres', 'SELECT count(*) FROM app.orders', extra_params => ['-U', 'portal']), '0',
    'no identity: no rows');
 
+# identity_scope = session (the 1.1 behaviour): a session-level SET and autocommit statements.
+$coord->safe_psql('postgres', q{ALTER DATABASE postgres SET customer_access.identity_scope = 'session'});
+is($coord->safe_psql('postgres', qq{SET customer_access.user_id = '$u1';
+    SELECT count(*) FROM app.orders;
+    SELECT count(*) FROM app.orders WHERE customer_id = '$some_customer{$u1}';}, extra_params => ['-U', 'portal']),
+   ($truth{$u1} // 0) . "\n" . ($truth_pair{"$u1|$some_customer{$u1}"} // 0),
+   'session scope: autocommit statements on the workers check the session\'s user');
+$coord->safe_psql('postgres', q{ALTER DATABASE postgres RESET customer_access.identity_scope});
+
+# Self-service through the coordinator: an Admin's grant is checked (can_grant) on every copy.
+my ($admin, $admin_customer, $admin_days) = split /\|/, $coord->safe_psql('postgres', q{
+  SELECT user_id, customer_id, coalesce(days_back_access::text, '') FROM customer_access.external_access
+   WHERE role = 'L80' ORDER BY user_id LIMIT 1});
+my $newcomer = 'a6000000-0000-0000-0000-0000000000ff';
+$coord->safe_psql('postgres', q{GRANT SELECT, INSERT, UPDATE, DELETE ON customer_access.external_access TO portal});
+($rc, $out, $err) = $coord->psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$admin';
+    SELECT role FROM customer_access.grant_access('$admin_customer', '$newcomer', 'L90', NULL); COMMIT;},
+    extra_params => ['-U', 'portal']);
+like($err, qr/42501|may not|cannot|more than/i, 'an Admin cannot make an Owner through the coordinator');
+my $days = $admin_days eq '' ? 'NULL' : $admin_days;
+is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$admin';
+    SELECT role FROM customer_access.grant_access('$admin_customer', '$newcomer', 'L20', $days); COMMIT;},
+    extra_params => ['-U', 'portal']), 'L20', 'an Admin grants L20 through the coordinator');
+load_truth();
+is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$newcomer'; SELECT count(*) FROM app.orders; COMMIT;},
+                     extra_params => ['-U', 'portal']), $truth{$newcomer} // 0,
+   'the newcomer sees exactly the Admin\'s customer\'s rows the grant allows');
+is($coord->safe_psql('postgres', qq{SELECT application_user_id FROM customer_access.external_access_history
+                                    WHERE new_row ->> 'user_id' = '$newcomer'}), $admin,
+   'the history names the Admin as the application user');
+
 # identity = claims (PostgREST's set_config of request.jwt.claims, never propagated by Citus).
 $coord->safe_psql('postgres', q{ALTER DATABASE postgres SET customer_access.identity = 'claims'});
 ($all, $one, $err) = counts_for_every_user($coord, [],
