@@ -38,9 +38,13 @@ F citus_symbol(const char *name) {
     return reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
 }
 
+// Looked up once per backend (the checks call some of these per row).
 template <typename F>
-F required_symbol(const char *name) {
+F required_symbol(const char *name, F &cached) {
+    if (cached != nullptr)
+        return cached;
     F f = citus_symbol<F>(name);
+    cached = f;
     if (f == nullptr)
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                         errmsg("this version of Citus has no %s()", name),
@@ -137,8 +141,8 @@ bool in_citus_internal_backend() {
 std::optional<CarrierBinding> current_distributed_transaction() {
     if (!citus_loaded())
         return std::nullopt;
-    auto current = required_symbol<DistributedTransactionId *(*)()>(
-        "GetCurrentDistributedTransactionId");
+    static DistributedTransactionId *(*get)() = nullptr;
+    auto current = required_symbol("GetCurrentDistributedTransactionId", get);
     DistributedTransactionId *id = current();
     if (id == nullptr || id->transactionNumber == 0)
         return std::nullopt;
@@ -146,7 +150,8 @@ std::optional<CarrierBinding> current_distributed_transaction() {
 }
 
 CarrierBinding start_coordinated_transaction() {
-    required_symbol<void (*)()>("UseCoordinatedTransaction")();
+    static void (*use)() = nullptr;
+    required_symbol("UseCoordinatedTransaction", use)();
     std::optional<CarrierBinding> id = current_distributed_transaction();
     if (!id)
         elog(ERROR, "Citus assigned no distributed transaction id");
@@ -154,8 +159,8 @@ CarrierBinding start_coordinated_transaction() {
 }
 
 void propagate_set_local(const char *name, const char *value) {
-    auto propagate =
-        required_symbol<void (*)(VariableSetStmt *, const char *)>("PostprocessVariableSetStmt");
+    static void (*post)(VariableSetStmt *, const char *) = nullptr;
+    auto propagate = required_symbol("PostprocessVariableSetStmt", post);
     VariableSetStmt *stmt = makeNode(VariableSetStmt);
     stmt->kind = VAR_SET_VALUE;
     stmt->name = pstrdup(name);
@@ -164,13 +169,15 @@ void propagate_set_local(const char *name, const char *value) {
 }
 
 bool is_citus_plan(Plan *plan) {
-    return citus_loaded() && required_symbol<bool (*)(Plan *)>("IsCitusPlan")(plan);
+    static bool (*is_plan)(Plan *) = nullptr;
+    return citus_loaded() && required_symbol("IsCitusPlan", is_plan)(plan);
 }
 
 bool is_citus_table(Oid relid) {
     if (!citus_loaded())
         return false;
-    return required_symbol<bool (*)(Oid)>("IsCitusTable")(relid);
+    static bool (*is_table)(Oid) = nullptr;
+    return required_symbol("IsCitusTable", is_table)(relid);
 }
 
 RowHome row_home(Oid table) {

@@ -23,13 +23,14 @@ namespace {
 
 // The identity opened from this transaction's carrier (strings in TopMemoryContext).
 struct Opened {
-    LocalTransactionId in;
+    LocalTransactionId in;  // valid: opened and bound to this transaction
+    std::uint64_t changes;  // carrier_setting_changes() when opened
     char *text;
     CarriedStatus status;
     Uuid user;
     char *claims;  // nullptr when none
     CarrierBinding binding;
-} opened{InvalidLocalTransactionId, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0}};
+} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0}};
 
 // The identity handed to the nodes last, in this (sub)transaction.
 struct Handed {
@@ -98,8 +99,9 @@ OpenResult open_text(const char *text) {
     }
     free_text(opened.text);
     free_text(opened.claims);
-    opened = Opened{current_lxid(), text_copy,       identity->status,
-                    identity->user, claims, identity->binding};
+    opened = Opened{InvalidLocalTransactionId, carrier_setting_changes(), text_copy,
+                    identity->status,          identity->user,            claims,
+                    identity->binding};
     return OpenResult::kOpened;
 }
 
@@ -143,10 +145,11 @@ bool takes_carried_identity() {
 }
 
 CarriedStatus carried_identity(Uuid *user, const char **claims) {
-    const char *text = carrier_setting_value();
-    if (text[0] == '\0')
-        not_carried("No identity came with this distributed transaction.");
-    if (opened.in != current_lxid() || !same_text(opened.text, text)) {
+    // Opened and checked once per transaction and value (the checks ask per row).
+    if (opened.in != current_lxid() || opened.changes != carrier_setting_changes()) {
+        const char *text = carrier_setting_value();
+        if (text[0] == '\0')
+            not_carried("No identity came with this distributed transaction.");
         if (cluster_secret()[0] == '\0')
             not_carried("customer_access.cluster_secret is not set on this node.");
         switch (open_text(text)) {
@@ -157,11 +160,12 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
             case OpenResult::kNoMemory:
                 out_of_memory();
         }
+        std::optional<CarrierBinding> now = current_distributed_transaction();
+        if (!now || now->initiator != opened.binding.initiator ||
+            now->transaction != opened.binding.transaction)
+            not_carried("It was sealed for another distributed transaction.");
+        opened.in = current_lxid();
     }
-    std::optional<CarrierBinding> now = current_distributed_transaction();
-    if (!now || now->initiator != opened.binding.initiator ||
-        now->transaction != opened.binding.transaction)
-        not_carried("It was sealed for another distributed transaction.");
     *user = opened.user;
     *claims = opened.claims;
     return opened.status;

@@ -23,6 +23,7 @@ char *claim_setting = nullptr;
 char *worker_identity = nullptr;
 char *cluster_secret_setting = nullptr;
 char *carrier_setting = nullptr;
+std::uint64_t carrier_changes = 0;
 bool allow_owner_revoke_setting = false;
 bool require_identity_setting = false;
 int identity_setting = static_cast<int>(IdentityMode::kSetting);
@@ -180,6 +181,10 @@ bool check_cluster_secret(char **newval, void **, GucSource) {
     return false;
 }
 
+void assign_carrier(const char *, void *) {
+    ++carrier_changes;
+}
+
 void assign_claims(const char *, void *extra) {
     claims_stamp = stamp_of(extra);
 }
@@ -262,7 +267,7 @@ void define_settings() {
                                nullptr, &carrier_setting, "", PGC_USERSET,
                                GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
                                    GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
-                               nullptr, nullptr, nullptr);
+                               nullptr, assign_carrier, nullptr);
 
     for (int i = 0; i < 5; ++i)
         note_refused(guarded[i], placeholders[i]);
@@ -315,6 +320,9 @@ const char *cluster_secret() {
 }
 const char *carrier_setting_value() {
     return carrier_setting != nullptr ? carrier_setting : "";
+}
+std::uint64_t carrier_setting_changes() {
+    return carrier_changes;
 }
 
 bool owner_revoke_allowed() {

@@ -38,6 +38,7 @@ void set_worker_identity_setting(const char *value);
 // identity a Citus coordinator sent, "" when none).
 const char *cluster_secret();
 const char *carrier_setting_value();
+std::uint64_t carrier_setting_changes();  // counts every change of customer_access.carrier
 
 // False when a superuser-only identity setting was given, before the module loaded, by a
 // role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.
