@@ -103,6 +103,31 @@ SELECT u.user_id, count(*) FROM plan_app.users u JOIN plan_app.orders o
     ON customer_access.has_customer_access(u.user_id, o.customer_id, 'L30')
  WHERE u.user_id IN ('a4000000-0000-0000-0000-000000000001', 'a4000000-0000-0000-0000-000000000002') GROUP BY 1 ORDER BY 1;
 
+-- The explicit form with a user that does not depend on the row (as basejump and Supabase
+-- write it): the user is evaluated once per execution, as an InitPlan; the plans and the
+-- answers are those of can_access
+CREATE ROLE ca_plan_explicit;
+GRANT USAGE ON SCHEMA plan_app TO ca_plan_explicit;
+GRANT SELECT ON plan_app.orders TO ca_plan_explicit;
+CREATE POLICY portal_orders_explicit ON plan_app.orders FOR SELECT TO ca_plan_explicit
+  USING (customer_access.has_customer_access(current_setting('customer_access.user_id')::uuid,
+                                             customer_id, order_date, 'L20'));
+SET ROLE ca_plan_explicit;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000001';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders;
+SELECT count(*) AS explicit_selective_rows FROM plan_app.orders;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000002';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders;
+SELECT count(*) AS explicit_all_seeing_rows FROM plan_app.orders;
+RESET customer_access.user_id;
+RESET ROLE;
+DROP POLICY portal_orders_explicit ON plan_app.orders;
+DROP OWNED BY ca_plan_explicit;
+DROP ROLE ca_plan_explicit;
+-- A user from the row or a parameter is used as it is
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
+ WHERE customer_access.has_customer_access(o.customer_id, o.customer_id, o.order_date, 'L20');
+
 -- Where no index condition applies, none is offered: an expression for the customer, a
 -- volatile user, the indexed table's own column as the user
 EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o

@@ -3,7 +3,9 @@
 // - a lossy index condition, customer_column = ANY(accessible_customer_ids(user, need)),
 //   evaluated once per scan, so a policy becomes an index scan for a user who sees few
 //   customers (the original call stays as the recheck);
-// - the per-call cost with the per-query cache.
+// - the per-call cost with the per-query cache;
+// - a user argument that does not depend on the row (current_setting(...)::uuid, auth.uid())
+//   is evaluated once per execution, as an InitPlan, instead of once per row.
 #include "../core/access_role.hpp"
 #include "access_role_datum.hpp"
 #include "boundary.hpp"
@@ -20,6 +22,8 @@ extern "C" {
 #include "catalog/pg_statistic.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "nodes/pathnodes.h"
+#include "nodes/primnodes.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
@@ -59,6 +63,24 @@ CheckCall call_shape(Oid funcid, int nargs) {
     return CheckCall{0, 1, nargs - 1, nargs >= 3};
 }
 
+// The expression an InitPlan's parameter stands for, when the InitPlan is `SELECT expr`.
+Node *initplan_expression(PlannerInfo *root, const Param *param) {
+    if (root == nullptr || param->paramkind != PARAM_EXEC)
+        return nullptr;
+    ListCell *cell;
+    foreach (cell, root->init_plans) {
+        auto *subplan = static_cast<SubPlan *>(lfirst(cell));
+        if (!IsA(subplan, SubPlan) || !list_member_int(subplan->setParam, param->paramid))
+            continue;
+        auto *plan = static_cast<Plan *>(list_nth(root->glob->subplans, subplan->plan_id - 1));
+        if (plan == nullptr || !IsA(plan, Result) || list_length(plan->targetlist) != 1 ||
+            plan->lefttree != nullptr)
+            return nullptr;
+        return reinterpret_cast<Node *>(linitial_node(TargetEntry, plan->targetlist)->expr);
+    }
+    return nullptr;
+}
+
 // The user's visible customers (grants with role >= need) when the plan-time value of the
 // user is known; the average user's otherwise.
 double average_grants_per_user(Oid table) {
@@ -81,7 +103,7 @@ double average_grants_per_user(Oid table) {
     return rows / distinct;
 }
 
-double visible_customers(const CheckCall &shape, List *args) {
+double visible_customers(PlannerInfo *root, const CheckCall &shape, List *args) {
     Level need = 10;
     Node *need_node = static_cast<Node *>(list_nth(args, shape.need_arg));
     if (IsA(need_node, Const)) {
@@ -97,6 +119,15 @@ double visible_customers(const CheckCall &shape, List *args) {
         known = current_application_user(&user);
     } else {
         Node *user_node = static_cast<Node *>(list_nth(args, shape.user_arg));
+        // A user given by an expression (hoisted into an InitPlan by the simplification
+        // below): its value now, for the estimate only.
+        if (IsA(user_node, Param)) {
+            Node *expression = initplan_expression(root, reinterpret_cast<Param *>(user_node));
+            if (expression != nullptr)
+                user_node = estimate_expression_value(root, expression);
+        } else if (!IsA(user_node, Const) && root != nullptr) {
+            user_node = estimate_expression_value(root, user_node);
+        }
         if (IsA(user_node, Const)) {
             Const *c = reinterpret_cast<Const *>(user_node);
             if (c->constisnull)
@@ -124,7 +155,7 @@ double visible_share(PlannerInfo *root, const CheckCall &shape, List *args, int 
     ReleaseVariableStats(vardata);
     if (distinct < 1)
         distinct = 1;
-    double share = visible_customers(shape, args) / distinct;
+    double share = visible_customers(root, shape, args) / distinct;
     return share > 1.0 ? 1.0 : share;
 }
 
@@ -178,6 +209,69 @@ List *index_condition(SupportRequestIndexCondition *req) {
     return list_make1(any);
 }
 
+// Whether an expression gives one value per execution whatever the row: no column, no
+// parameter, nothing volatile, no subquery, aggregate or set-returning function.
+bool row_independent_walker(Node *node, void *) {
+    if (node == nullptr)
+        return false;
+    switch (nodeTag(node)) {
+        case T_Var:
+        case T_PlaceHolderVar:
+        case T_Param:
+        case T_SubLink:
+        case T_SubPlan:
+        case T_Aggref:
+        case T_WindowFunc:
+        case T_GroupingFunc:
+        case T_CurrentOfExpr:
+            return true;
+        default:
+            break;
+    }
+    // PostgreSQL 15 declares the walker without parameters (see ddl_guard.cpp).
+    auto generic = reinterpret_cast<void (*)()>(row_independent_walker);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), nullptr);
+}
+
+bool worth_hoisting(Node *user) {
+    return !IsA(user, Const) && !IsA(user, Param) && !row_independent_walker(user, nullptr) &&
+           !contain_volatile_functions(user) && !expression_returns_set(user);
+}
+
+// (SELECT user): planned as an InitPlan, evaluated once per execution.
+SubLink *once_per_execution(Node *user) {
+    Query *query = makeNode(Query);
+    query->commandType = CMD_SELECT;
+    query->querySource = QSRC_ORIGINAL;
+    query->canSetTag = true;
+    query->jointree = makeFromExpr(NIL, nullptr);
+    query->targetList = list_make1(makeTargetEntry(reinterpret_cast<Expr *>(user), 1,
+                                                   pstrdup("user_id"), false));
+    SubLink *sublink = makeNode(SubLink);
+    sublink->subLinkType = EXPR_SUBLINK;
+    sublink->subLinkId = 0;
+    sublink->subselect = reinterpret_cast<Node *>(query);
+    sublink->location = -1;
+    return sublink;
+}
+
+// has_customer_access(<row-independent user>, ...): the user as an InitPlan.
+Node *simplified(SupportRequestSimplify *req) {
+    FuncExpr *check = req->fcall;
+    if (req->root == nullptr || req->root->parse == nullptr)
+        return nullptr;
+    CheckCall shape = call_shape(check->funcid, list_length(check->args));
+    if (!shape.valid || shape.user_arg < 0)
+        return nullptr;
+    Node *user = static_cast<Node *>(list_nth(check->args, shape.user_arg));
+    if (!worth_hoisting(user))
+        return nullptr;
+    FuncExpr *copy = static_cast<FuncExpr *>(copyObjectImpl(check));
+    list_nth_cell(copy->args, shape.user_arg)->ptr_value = once_per_execution(user);
+    req->root->parse->hasSubLinks = true;
+    return reinterpret_cast<Node *>(copy);
+}
+
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(access_check_support) {
@@ -196,6 +290,9 @@ CUSTOMER_ACCESS_FUNCTION(access_check_support) {
         req->startup = 0;
         req->per_tuple = kCheckCostInOperators * cpu_operator_cost;
         PG_RETURN_POINTER(req);
+    }
+    if (IsA(request, SupportRequestSimplify)) {
+        PG_RETURN_POINTER(simplified(reinterpret_cast<SupportRequestSimplify *>(request)));
     }
     if (IsA(request, SupportRequestIndexCondition)) {
         auto *req = reinterpret_cast<SupportRequestIndexCondition *>(request);
