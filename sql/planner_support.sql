@@ -103,6 +103,24 @@ SELECT u.user_id, count(*) FROM plan_app.users u JOIN plan_app.orders o
     ON customer_access.has_customer_access(u.user_id, o.customer_id, 'L30')
  WHERE u.user_id IN ('a4000000-0000-0000-0000-000000000001', 'a4000000-0000-0000-0000-000000000002') GROUP BY 1 ORDER BY 1;
 
+-- A cached plan follows the user: a prepared statement's generic plan, made for the
+-- selective user, is planned again when the identity changes (and back)
+SET ROLE ca_plan_portal;
+SET plan_cache_mode = force_generic_plan;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000001';
+PREPARE portal_count AS SELECT count(*) FROM plan_app.orders;
+EXPLAIN (COSTS OFF) EXECUTE portal_count;
+EXECUTE portal_count;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000002';
+EXPLAIN (COSTS OFF) EXECUTE portal_count;
+EXECUTE portal_count;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000001';
+EXPLAIN (COSTS OFF) EXECUTE portal_count;
+DEALLOCATE portal_count;
+RESET plan_cache_mode;
+RESET customer_access.user_id;
+RESET ROLE;
+
 -- The explicit form with a user that does not depend on the row (as basejump and Supabase
 -- write it): the user is evaluated once per execution, as an InitPlan; the plans and the
 -- answers are those of can_access

@@ -18,6 +18,7 @@
 #include "extension_catalog.hpp"
 #include "grant_lookup.hpp"
 #include "json_text.hpp"
+#include "plan_identity.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -378,6 +379,9 @@ CarriedStatus identity_to_hand_on(Uuid *user, const char **claims) {
 
 void establish_token_identity(const Uuid &user, const char *claims_json) {
     char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
+    if (token_identity.given_in == InvalidLocalTransactionId ||
+        !same_uuid(token_identity.user, user))
+        forget_identity_shaped_plans();
     if (token_identity.claims != nullptr)
         pfree(token_identity.claims);
     token_identity = TokenIdentity{current_lxid(), user, copy};

@@ -13,6 +13,7 @@
 #include "grant_lookup.hpp"
 #include "grant_readers.hpp"
 #include "identity.hpp"
+#include "plan_identity.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -103,7 +104,7 @@ double average_grants_per_user(Oid table) {
     return rows / distinct;
 }
 
-double visible_customers(PlannerInfo *root, const CheckCall &shape, List *args) {
+double visible_customers(PlannerInfo *root, Oid funcid, const CheckCall &shape, List *args) {
     Level need = 10;
     Node *need_node = static_cast<Node *>(list_nth(args, shape.need_arg));
     if (IsA(need_node, Const)) {
@@ -140,13 +141,16 @@ double visible_customers(PlannerInfo *root, const CheckCall &shape, List *args) 
                 (current_application_user(&me) && same_uuid(me, user)) || may_read_every_grant();
         }
     }
-    if (known && ActiveSnapshotSet())
+    if (known && ActiveSnapshotSet()) {
+        note_identity_shaped_plan(funcid);
         return estimated_user_grants(source, GetActiveSnapshot(), user, need);
+    }
     return average_grants_per_user(source.table);
 }
 
 // The share of the table's rows a check passes: visible customers / distinct customers.
-double visible_share(PlannerInfo *root, const CheckCall &shape, List *args, int var_relid) {
+double visible_share(PlannerInfo *root, Oid funcid, const CheckCall &shape, List *args,
+                     int var_relid) {
     VariableStatData vardata;
     examine_variable(root, static_cast<Node *>(list_nth(args, shape.customer_arg)), var_relid,
                      &vardata);
@@ -155,7 +159,7 @@ double visible_share(PlannerInfo *root, const CheckCall &shape, List *args, int 
     ReleaseVariableStats(vardata);
     if (distinct < 1)
         distinct = 1;
-    double share = visible_customers(root, shape, args) / distinct;
+    double share = visible_customers(root, funcid, shape, args) / distinct;
     return share > 1.0 ? 1.0 : share;
 }
 
@@ -187,7 +191,7 @@ List *index_condition(SupportRequestIndexCondition *req) {
             return NIL;
         rhs_args = lappend(rhs_args, copyObjectImpl(node));
     }
-    if (visible_share(req->root, shape, check->args, 0) > kIndexWorthwhileShare)
+    if (visible_share(req->root, req->funcid, shape, check->args, 0) > kIndexWorthwhileShare)
         return NIL;
 
     Oid role_type = extension_catalog().role_type;
@@ -281,8 +285,8 @@ CUSTOMER_ACCESS_FUNCTION(access_check_support) {
         CheckCall shape = call_shape(req->funcid, list_length(req->args));
         if (!shape.valid)
             PG_RETURN_POINTER(nullptr);
-        req->selectivity =
-            visible_share(req->root, shape, req->args, req->is_join ? 0 : req->varRelid);
+        req->selectivity = visible_share(req->root, req->funcid, shape, req->args,
+                                         req->is_join ? 0 : req->varRelid);
         PG_RETURN_POINTER(req);
     }
     if (IsA(request, SupportRequestCost)) {

@@ -6,6 +6,7 @@
 #include "../core/identity_carrier.hpp"
 #include "../core/uuid_text.hpp"
 #include "boundary.hpp"
+#include "plan_identity.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -109,6 +110,10 @@ bool check_user_id(char **newval, void **extra, GucSource source) {
 void assign_user_id(const char *newval, void *extra) {
     user_id_stamp = stamp_of(extra);
     std::optional<Uuid> parsed = is_blank(newval) ? std::nullopt : parse_uuid(newval);
+    bool same = parsed ? user_state == ParsedUser::kValid && same_uuid(*parsed, user_uuid)
+                       : user_state != ParsedUser::kValid;
+    if (!same)
+        forget_identity_shaped_plans();
     user_state = is_blank(newval) ? ParsedUser::kUnset
                  : parsed         ? ParsedUser::kValid
                                   : ParsedUser::kInvalid;
@@ -185,8 +190,11 @@ void assign_carrier(const char *, void *) {
     ++carrier_changes;
 }
 
-void assign_claims(const char *, void *extra) {
+void assign_claims(const char *newval, void *extra) {
     claims_stamp = stamp_of(extra);
+    // (still the old value here: PostgreSQL stores the new one after this hook)
+    if (strcmp(newval != nullptr ? newval : "", jwt_claims_setting != nullptr ? jwt_claims_setting : "") != 0)
+        forget_identity_shaped_plans();
 }
 
 }  // namespace
