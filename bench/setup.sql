@@ -58,7 +58,7 @@ DO $$
 DECLARE r text;
 BEGIN
     FOREACH r IN ARRAY ARRAY['bench_none', 'bench_can_access', 'bench_exists', 'bench_sql_function',
-                             'bench_plpgsql_definer', 'bench_any_array'] LOOP
+                             'bench_plpgsql_definer', 'bench_any_array', 'bench_explicit'] LOOP
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I', r); END IF;
         EXECUTE format('GRANT USAGE ON SCHEMA bench TO %I', r);
         EXECUTE format('GRANT SELECT ON bench.orders TO %I', r);
@@ -76,6 +76,10 @@ CREATE POLICY with_exists ON bench.orders FOR SELECT TO bench_exists
                     WHERE e.user_id = bench.app_user() AND e.customer_id = orders.customer_id
                       AND e.role >= 'L20'
                       AND (e.days_back_access IS NULL OR orders.order_date >= current_date - e.days_back_access)));
+-- The explicit form, as basejump and Supabase write it: the user from a setting, per call.
+CREATE POLICY with_explicit ON bench.orders FOR SELECT TO bench_explicit
+    USING (customer_access.has_customer_access(current_setting('customer_access.user_id')::uuid,
+                                               customer_id, order_date, 'L20'));
 CREATE POLICY with_sql_function ON bench.orders FOR SELECT TO bench_sql_function
     USING (bench.sql_check(customer_id, order_date));
 CREATE POLICY with_plpgsql_definer ON bench.orders FOR SELECT TO bench_plpgsql_definer

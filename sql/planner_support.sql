@@ -146,6 +146,43 @@ DROP ROLE ca_plan_explicit;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
  WHERE customer_access.has_customer_access(o.customer_id, o.customer_id, o.order_date, 'L20');
 
+-- A short window on a table indexed by date: a lossy lower bound on the NOT NULL date
+-- column from earliest_visible_date(); the answers stay the checks'
+CREATE TABLE plan_app.big_orders (id bigint PRIMARY KEY, customer_id uuid NOT NULL,
+                                  order_date date NOT NULL, shipped date)
+  WITH (autovacuum_enabled = off);
+INSERT INTO plan_app.big_orders
+  SELECT g, plan_app.customer(g % 20), current_date - g % 3650, current_date - g % 3650
+    FROM generate_series(1, 100000) g;
+CREATE INDEX big_orders_date_idx ON plan_app.big_orders (order_date);
+CREATE INDEX big_orders_shipped_idx ON plan_app.big_orders (shipped);
+ANALYZE plan_app.big_orders;
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+  VALUES (plan_app.customer(3), 'a4000000-0000-0000-0000-000000000003', 'L20', 30),
+         (plan_app.customer(4), 'a4000000-0000-0000-0000-000000000004', 'L20', NULL);
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000003';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
+SELECT count(*) AS thirty_days_rows FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
+-- a nullable date column gets no date condition (a NULL date passes an unlimited window)
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, shipped, 'L20');
+-- an unlimited window: the bound is -infinity, the answers are all of the customer's rows
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000004';
+SELECT count(*) AS unlimited_rows FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
+RESET ROLE;
+SELECT count(*) AS ground_truth_thirty_days FROM plan_app.big_orders
+ WHERE customer_id = plan_app.customer(3) AND order_date >= current_date - 30;
+SELECT count(*) AS ground_truth_unlimited FROM plan_app.big_orders WHERE customer_id = plan_app.customer(4);
+SELECT customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L20') = current_date - 30 AS thirty_days,
+       customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000004', 'L20') AS unlimited,
+       customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L30') AS role_too_low,
+       customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000001', 'L20') = current_date - 90 AS five_customers,
+       customer_access.earliest_visible_date(NULL, 'L20') AS no_user;
+SET ROLE ca_plan_portal;
+SELECT pg_temp.try($$SELECT customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L20')$$) AS other_user_refused;
+RESET customer_access.user_id;
+RESET ROLE;
+DROP TABLE plan_app.big_orders;
+
 -- Where no index condition applies, none is offered: an expression for the customer, a
 -- volatile user, the indexed table's own column as the user
 EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o

@@ -33,6 +33,29 @@ inline constexpr bool window_admits(Window w, bool has_date, DayNumber doc_date,
     return static_cast<std::int64_t>(doc_date) >= first_visible_day(today, w.days_back);
 }
 
+// The earliest day any of a user's windows admits, folded over their grants: -infinity once a
+// window is unlimited (or reaches before the first representable day), +infinity while there
+// is none. A lower bound on the dates of every row the grants admit that has a date.
+class EarliestVisibleDay {
+  public:
+    constexpr void add(Window w, DayNumber today) {
+        if (w.unlimited) {
+            day_ = kMinusInfinityDay;
+            return;
+        }
+        std::int64_t first = first_visible_day(today, w.days_back);
+        DayNumber clamped = first <= kMinusInfinityDay ? kMinusInfinityDay
+                            : first >= kInfinityDay    ? kInfinityDay
+                                                       : static_cast<DayNumber>(first);
+        if (clamped < day_)
+            day_ = clamped;
+    }
+    constexpr DayNumber day() const { return day_; }
+
+  private:
+    DayNumber day_ = kInfinityDay;
+};
+
 // Whether the change from one window to another narrows it (used to protect Owners).
 inline constexpr bool window_narrows(Window from, Window to) {
     if (from.unlimited)

@@ -192,6 +192,36 @@ CUSTOMER_ACCESS_FUNCTION(accessible_customer_ids) {
         construct_array(list.items, list.count, UUIDOID, sizeof(pg_uuid_t), false, TYPALIGN_CHAR));
 }
 
+namespace {
+
+struct EarliestDay {
+    EarliestVisibleDay fold;
+    Level need;
+    DayNumber today;
+};
+
+void fold_window(void *context, const Uuid &, const Grant &grant) {
+    EarliestDay *e = static_cast<EarliestDay *>(context);
+    if (grant.level >= e->need)
+        e->fold.add(grant.window, e->today);
+}
+
+}  // namespace
+
+// earliest_visible_date(user_id, need) -> date: no dated row the user's grants with role >=
+// need admit is older; -infinity when a window is unlimited, infinity when there is no grant.
+// The planner's lower bound on an indexed date column; NULL user or need: infinity.
+CUSTOMER_ACCESS_FUNCTION(earliest_visible_date) {
+    EarliestDay e{EarliestVisibleDay(), 0, GetSQLCurrentDate()};
+    if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1)) {
+        Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
+        require_grant_reader(user, "earliest_visible_date");
+        e.need = PG_GETARG_ACCESS_ROLE(1);
+        scan_user_grants(find_grant_source(), GetActiveSnapshot(), user, fold_window, &e);
+    }
+    PG_RETURN_DATEADT(e.fold.day());
+}
+
 // current_claims(): the claims of the current identity (claims and token modes), or NULL.
 CUSTOMER_ACCESS_FUNCTION(current_claims) {
     const char *claims = current_identity_claims();

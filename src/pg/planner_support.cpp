@@ -1,8 +1,9 @@
 // Planner support for has_customer_access() and can_access():
 // - selectivity from the grants (the user's visible customers against the table's);
-// - a lossy index condition, customer_column = ANY(accessible_customer_ids(user, need)),
+// - lossy index conditions, customer_column = ANY(accessible_customer_ids(user, need)) and,
+//   on a NOT NULL date column of the same index, date >= earliest_visible_date(user, need),
 //   evaluated once per scan, so a policy becomes an index scan for a user who sees few
-//   customers (the original call stays as the recheck);
+//   customers or a short window (the original call stays as the recheck);
 // - the per-call cost with the per-query cache;
 // - a user argument that does not depend on the row (current_setting(...)::uuid, auth.uid())
 //   is evaluated once per execution, as an InitPlan, instead of once per row.
@@ -19,6 +20,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
 #include "nodes/makefuncs.h"
@@ -29,6 +31,7 @@ extern "C" {
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 #include "utils/snapmgr.h"
@@ -52,6 +55,7 @@ constexpr double kCheckCostInOperators = 2.0;
 struct CheckCall {
     int user_arg;  // -1: current_user_id()
     int customer_arg;
+    int date_arg;  // -1: the undated form
     int need_arg;
     bool valid;  // false for a call of another shape (support attached elsewhere)
 };
@@ -60,8 +64,8 @@ CheckCall call_shape(Oid funcid, int nargs) {
     char *name = get_func_name(funcid);
     bool is_can_access = name != nullptr && strcmp(name, "can_access") == 0;
     if (is_can_access)
-        return CheckCall{-1, 0, nargs - 1, nargs >= 2};
-    return CheckCall{0, 1, nargs - 1, nargs >= 3};
+        return CheckCall{-1, 0, nargs == 3 ? 1 : -1, nargs - 1, nargs >= 2};
+    return CheckCall{0, 1, nargs == 4 ? 2 : -1, nargs - 1, nargs >= 3};
 }
 
 // The expression an InitPlan's parameter stands for, when the InitPlan is `SELECT expr`.
@@ -167,16 +171,44 @@ FuncExpr *call(Oid funcid, Oid result_type, List *args) {
     return makeFuncExpr(funcid, result_type, args, InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 }
 
-// customer_column = ANY(accessible_customer_ids(user, need)), or NIL when it does not apply.
+// Whether the indexed column (a plain column of the table) is NOT NULL.
+bool indexed_column_not_null(SupportRequestIndexCondition *req) {
+    AttrNumber attnum = req->index->indexkeys[req->indexcol];
+    if (attnum <= 0)
+        return false;
+    Oid table = planner_rt_fetch(req->index->rel->relid, req->root)->relid;
+    HeapTuple tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(attnum));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    bool not_null = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple))->attnotnull;
+    ReleaseSysCache(tuple);
+    return not_null;
+}
+
+// The lossy index conditions, evaluated once per scan, the call itself staying as recheck:
+//   on the customer column: customer_column = ANY(accessible_customer_ids(user, need));
+//   on a NOT NULL date column: date_column >= earliest_visible_date(user, need)
+// (a NULL date passes an unlimited window, which no lower bound could let through).
+// NIL when neither applies or the user sees too much of the table for an index to pay.
 List *index_condition(SupportRequestIndexCondition *req) {
     FuncExpr *check = reinterpret_cast<FuncExpr *>(req->node);
     if (!IsA(check, FuncExpr))
         return NIL;
     CheckCall shape = call_shape(req->funcid, list_length(check->args));
-    if (!shape.valid || req->indexarg != shape.customer_arg || !req->index->amsearcharray)
+    if (!shape.valid)
         return NIL;
-    Oid equals = get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber);
-    if (!OidIsValid(equals))
+    bool on_customer = req->indexarg == shape.customer_arg && req->index->amsearcharray;
+    bool on_date = shape.date_arg >= 0 && req->indexarg == shape.date_arg &&
+                   exprType(static_cast<Node *>(list_nth(check->args, shape.date_arg))) ==
+                       DATEOID &&
+                   indexed_column_not_null(req);
+    if (!on_customer && !on_date)
+        return NIL;
+    Oid op = on_customer
+                 ? get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber)
+                 : get_opfamily_member(req->opfamily, DATEOID, DATEOID,
+                                       BTGreaterEqualStrategyNumber);
+    if (!OidIsValid(op))
         return NIL;
 
     // The user and the need become the right-hand side: they must not depend on the
@@ -198,18 +230,25 @@ List *index_condition(SupportRequestIndexCondition *req) {
     if (shape.user_arg < 0)
         rhs_args = list_make2(call(extension_function("current_user_id", 0, nullptr), UUIDOID, NIL),
                               linitial(rhs_args));
-    Oid ids_args[2] = {UUIDOID, role_type};
-    FuncExpr *ids =
-        call(extension_function("accessible_customer_ids", 2, ids_args), UUIDARRAYOID, rhs_args);
-
+    Oid bound_args[2] = {UUIDOID, role_type};
+    req->lossy = true;
+    if (on_date) {
+        FuncExpr *earliest = call(extension_function("earliest_visible_date", 2, bound_args),
+                                  DATEOID, rhs_args);
+        Expr *date = static_cast<Expr *>(copyObjectImpl(list_nth(check->args, shape.date_arg)));
+        return list_make1(make_opclause(op, BOOLOID, false, date,
+                                        reinterpret_cast<Expr *>(earliest), InvalidOid,
+                                        InvalidOid));
+    }
+    FuncExpr *ids = call(extension_function("accessible_customer_ids", 2, bound_args),
+                         UUIDARRAYOID, rhs_args);
     ScalarArrayOpExpr *any = makeNode(ScalarArrayOpExpr);
-    any->opno = equals;
-    any->opfuncid = get_opcode(equals);
+    any->opno = op;
+    any->opfuncid = get_opcode(op);
     any->useOr = true;
     any->inputcollid = InvalidOid;
     any->args = list_make2(copyObjectImpl(list_nth(check->args, shape.customer_arg)), ids);
     any->location = -1;
-    req->lossy = true;
     return list_make1(any);
 }
 

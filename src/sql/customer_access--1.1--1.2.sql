@@ -215,6 +215,11 @@ COMMENT ON FUNCTION @extschema@.purge_history(timestamptz) IS
 -- ---------------------------------------------------------------------------
 -- Scale-out on Citus (1.2, see README "Scaling out")
 -- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.earliest_visible_date(user_id uuid, need @extschema@.access_role)
+    RETURNS date AS 'MODULE_PATHNAME', 'earliest_visible_date' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.earliest_visible_date(uuid, @extschema@.access_role) IS
+    'The earliest date any of the user''s grants with role >= need admits (-infinity when a window is unlimited, infinity without grants): the planner''s lower bound on an indexed date column';
+
 CREATE FUNCTION @extschema@.make_reference_table(grants regclass) RETURNS void
     AS 'MODULE_PATHNAME', 'make_reference_table' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.make_reference_table(regclass) IS
@@ -385,6 +390,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
+    @extschema@.earliest_visible_date(uuid, @extschema@.access_role),
     @extschema@.who_can_access(uuid, @extschema@.access_role), @extschema@.cache_stats(),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),

@@ -372,6 +372,10 @@ CREATE FUNCTION @extschema@.accessible_customer_ids(user_id uuid, need @extschem
     RETURNS uuid[] AS 'MODULE_PATHNAME', 'accessible_customer_ids' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.accessible_customer_ids(uuid, @extschema@.access_role) IS
     'The customers on which the user has role >= need, whatever the window: the index condition the planner adds for the checks';
+CREATE FUNCTION @extschema@.earliest_visible_date(user_id uuid, need @extschema@.access_role)
+    RETURNS date AS 'MODULE_PATHNAME', 'earliest_visible_date' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.earliest_visible_date(uuid, @extschema@.access_role) IS
+    'The earliest date any of the user''s grants with role >= need admits (-infinity when a window is unlimited, infinity without grants): the planner''s lower bound on an indexed date column';
 
 CREATE FUNCTION @extschema@.who_can_access(customer_id uuid, need @extschema@.access_role DEFAULT 'L10')
     RETURNS TABLE (user_id uuid, role @extschema@.access_role, days_back_access integer, visible_from date)
@@ -743,6 +747,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.can_access(uuid, @extschema@.access_role),
     @extschema@.accessible_customers(uuid, @extschema@.access_role),
     @extschema@.accessible_customer_ids(uuid, @extschema@.access_role),
+    @extschema@.earliest_visible_date(uuid, @extschema@.access_role),
     @extschema@.who_can_access(uuid, @extschema@.access_role), @extschema@.cache_stats(),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
     @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),

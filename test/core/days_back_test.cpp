@@ -61,3 +61,28 @@ TEST(GrantAdmits, RoleAndWindowTogether) {
     Grant none{false, 90, kUnlimited};
     EXPECT_FALSE(grant_admits(none, 10, false, 0, kToday));
 }
+
+TEST(EarliestVisibleDay, FoldsTheWindows) {
+    EarliestVisibleDay none;
+    EXPECT_EQ(none.day(), kInfinityDay);
+    EarliestVisibleDay some;
+    some.add(Window{false, 30}, 1000);
+    some.add(Window{false, 90}, 1000);
+    some.add(Window{false, 7}, 1000);
+    EXPECT_EQ(some.day(), 910);
+    some.add(Window{true, 0}, 1000);
+    EXPECT_EQ(some.day(), kMinusInfinityDay);
+    some.add(Window{false, 1}, 1000);
+    EXPECT_EQ(some.day(), kMinusInfinityDay);
+    EarliestVisibleDay far;
+    far.add(Window{false, std::numeric_limits<std::int32_t>::max()}, -1000);
+    EXPECT_EQ(far.day(), kMinusInfinityDay);
+    // every admitted dated row is on or after the fold
+    for (std::int32_t days : {0, 1, 30, 365}) {
+        EarliestVisibleDay one;
+        one.add(Window{false, days}, 5000);
+        for (DayNumber doc = 4000; doc < 6000; doc += 7)
+            if (window_admits(Window{false, days}, true, doc, 5000))
+                EXPECT_GE(doc, one.day());
+    }
+}
