@@ -19,8 +19,9 @@ std::uint32_t GrantTable::next_capacity(std::uint32_t capacity, std::uint32_t ma
     return capacity * 2;
 }
 
-void GrantTable::attach(GrantSlot *slots, std::uint32_t capacity) {
-    slots_ = slots;
+void GrantTable::attach(void *memory, std::uint32_t capacity) {
+    slots_ = static_cast<GrantSlot *>(memory);
+    fingerprints_ = reinterpret_cast<std::uint8_t *>(slots_ + capacity);
     capacity_ = capacity;
     size_ = 0;
 }
@@ -28,10 +29,13 @@ void GrantTable::attach(GrantSlot *slots, std::uint32_t capacity) {
 bool GrantTable::insert(int user, const Uuid &customer, const Grant &grant) {
     if (capacity_ == 0)
         return false;
-    GrantSlot &slot = slots_[index_of(user, customer)];
-    if (slot.user == 0) {
+    std::uint8_t fingerprint;
+    std::uint32_t i = index_of(user, customer, &fingerprint);
+    GrantSlot &slot = slots_[i];
+    if (fingerprints_[i] == 0) {
         if (at_load_limit(size_, capacity_))
             return false;
+        fingerprints_[i] = fingerprint;
         slot.user = static_cast<std::uint8_t>(user + 1);
         slot.customer = customer;
         ++size_;
@@ -45,9 +49,9 @@ bool GrantTable::insert(int user, const Uuid &customer, const Grant &grant) {
 
 void GrantTable::copy_into(GrantTable &bigger) const {
     for (std::uint32_t i = 0; i < capacity_; ++i) {
-        const GrantSlot &s = slots_[i];
-        if (s.user == 0)
+        if (fingerprints_[i] == 0)
             continue;
+        const GrantSlot &s = slots_[i];
         bigger.insert(s.user - 1, s.customer,
                       Grant{(s.flags & kExists) != 0, s.level,
                             Window{(s.flags & kUnlimited) != 0, s.days_back}});
@@ -56,7 +60,7 @@ void GrantTable::copy_into(GrantTable &bigger) const {
 
 void GrantTable::clear() {
     if (capacity_ != 0)
-        std::memset(static_cast<void *>(slots_), 0, sizeof(GrantSlot) * capacity_);
+        std::memset(static_cast<void *>(slots_), 0, bytes_for(capacity_));
     size_ = 0;
 }
 

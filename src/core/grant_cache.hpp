@@ -96,6 +96,11 @@ class UserSlots {
     int last_ = 0;
 };
 
+// An open-addressing table of (user slot, customer) -> grant with linear probing. Beside the
+// slots, one byte per slot: 0 when empty, else a fingerprint of the key, so a probe reads the
+// compact fingerprint array and looks at a slot only when its fingerprint matches; a customer
+// without a grant is answered from that array alone (what a scan over many customers a user
+// does not see mostly asks).
 class GrantTable {
   public:
     static constexpr std::uint32_t kMinCapacity = 64;
@@ -103,16 +108,23 @@ class GrantTable {
     // The slot count to allocate after `capacity` (0: none yet), never above max_capacity.
     static std::uint32_t next_capacity(std::uint32_t capacity, std::uint32_t max_capacity);
 
-    // slots: `capacity` zeroed slots; capacity a power of two.
-    void attach(GrantSlot *slots, std::uint32_t capacity);
+    // The bytes a table of `capacity` slots needs (slots and fingerprints).
+    static constexpr std::size_t bytes_for(std::uint32_t capacity) {
+        return static_cast<std::size_t>(capacity) * (sizeof(GrantSlot) + 1);
+    }
+
+    // memory: bytes_for(capacity) zeroed bytes, aligned for GrantSlot; capacity a power of two.
+    void attach(void *memory, std::uint32_t capacity);
 
     // The grant of (user slot, customer) into *out; false when it is not in the table.
     bool find(int user, const Uuid &customer, Grant *out) const {
         if (capacity_ == 0)
             return false;
-        const GrantSlot &slot = slots_[index_of(user, customer)];
-        if (slot.user == 0)
+        std::uint8_t fingerprint;
+        std::uint32_t i = index_of(user, customer, &fingerprint);
+        if (fingerprints_[i] == 0)
             return false;
+        const GrantSlot &slot = slots_[i];
         *out = Grant{(slot.flags & kExists) != 0, slot.level,
                      Window{(slot.flags & kUnlimited) != 0, slot.days_back}};
         return true;
@@ -128,7 +140,7 @@ class GrantTable {
 
     std::uint32_t size() const { return size_; }
     std::uint32_t capacity() const { return capacity_; }
-    GrantSlot *slot_memory() const { return slots_; }
+    void *memory() const { return slots_; }
 
   private:
     static constexpr std::uint8_t kExists = 1, kUnlimited = 2;
@@ -142,17 +154,23 @@ class GrantTable {
         return x * 0x9e3779b97f4a7c15ULL;
     }
 
-    std::uint32_t index_of(int user, const Uuid &customer) const {
+    // The slot holding the key, or the empty slot where it would go; its fingerprint (1..255).
+    std::uint32_t index_of(int user, const Uuid &customer, std::uint8_t *fingerprint) const {
+        const std::uint64_t h = hash(user, customer);
         const std::uint32_t mask = capacity_ - 1;
-        std::uint32_t i = static_cast<std::uint32_t>(hash(user, customer) >> 32) & mask;
+        std::uint32_t i = static_cast<std::uint32_t>(h >> 32) & mask;
+        const std::uint8_t fp = static_cast<std::uint8_t>(1 + (h >> 8) % 255);
         const std::uint8_t tag = static_cast<std::uint8_t>(user + 1);
-        while (slots_[i].user != 0 &&
-               !(slots_[i].user == tag && same_uuid(slots_[i].customer, customer)))
+        *fingerprint = fp;
+        while (fingerprints_[i] != 0 &&
+               !(fingerprints_[i] == fp && slots_[i].user == tag &&
+                 same_uuid(slots_[i].customer, customer)))
             i = (i + 1) & mask;
         return i;
     }
 
     GrantSlot *slots_ = nullptr;
+    std::uint8_t *fingerprints_ = nullptr;
     std::uint32_t capacity_ = 0;
     std::uint32_t size_ = 0;
 };

@@ -10,7 +10,7 @@
 namespace customer_access {
 namespace {
 
-constexpr std::string_view kVersion = "ca1";
+constexpr std::string_view kVersion = "ca2";
 constexpr char kHex[] = "0123456789abcdef";
 
 void append_hex(std::string &out, const unsigned char *bytes, std::size_t size) {
@@ -60,7 +60,10 @@ bool seal(std::string_view secret, std::string_view database, std::string_view b
 
 template <typename T>
 bool parse_number(std::string_view text, T &value) noexcept {
-    if (text.empty() || (text.size() > 1 && text[0] == '0'))
+    // one spelling per number: no leading zero, no "-0"
+    std::string_view digits = !text.empty() && text[0] == '-' ? text.substr(1) : text;
+    if (digits.empty() || (digits.size() > 1 && digits[0] == '0') ||
+        (digits.size() != text.size() && digits == "0"))
         return false;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     return error == std::errc() && end == text.data() + text.size();
@@ -75,15 +78,21 @@ bool is_status(char c) noexcept {
 std::string seal_carrier(std::string_view secret, std::string_view database,
                          const CarriedIdentity &identity) {
     std::string body(kVersion);
-    body += '.';
-    body += std::to_string(identity.binding.initiator);
-    body += '.';
-    body += std::to_string(identity.binding.transaction);
+    for (std::int64_t number :
+         {static_cast<std::int64_t>(identity.binding.initiator),
+          static_cast<std::int64_t>(identity.binding.transaction), identity.binding.started,
+          identity.sealed_at}) {
+        body += '.';
+        body += std::to_string(number);
+    }
     body += '.';
     body += static_cast<char>(identity.status);
     body += '.';
     if (identity.status == CarriedStatus::kUser)
         append_hex(body, identity.user.bytes, sizeof identity.user.bytes);
+    body += '.';
+    append_hex(body, reinterpret_cast<const unsigned char *>(identity.role.data()),
+               identity.role.size());
     body += '.';
     append_hex(body, reinterpret_cast<const unsigned char *>(identity.claims.data()),
                identity.claims.size());
@@ -98,6 +107,8 @@ std::string seal_carrier(std::string_view secret, std::string_view database,
 std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string_view database,
                                             std::string_view text) noexcept {
     try {
+        if (text.size() > 4 * kMaxCarriedClaims)
+            return std::nullopt;
         std::size_t last = text.rfind('.');
         if (last == std::string_view::npos)
             return std::nullopt;
@@ -108,28 +119,33 @@ std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string
             !seal(secret, database, body, mac) ||
             CRYPTO_memcmp(mac, given.data(), sizeof mac) != 0)
             return std::nullopt;
-        std::string_view fields[6];
+        constexpr int kFields = 9;
+        std::string_view fields[kFields];
         std::string_view rest = body;
-        for (int i = 0; i < 6; ++i) {
+        for (int i = 0; i < kFields; ++i) {
             std::size_t dot = rest.find('.');
-            if ((dot == std::string_view::npos) != (i == 5))
+            if ((dot == std::string_view::npos) != (i == kFields - 1))
                 return std::nullopt;
             fields[i] = rest.substr(0, dot);
             rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
         }
         CarriedIdentity identity{};
+        std::int64_t started, sealed_at;
         if (fields[0] != kVersion || !parse_number(fields[1], identity.binding.initiator) ||
-            !parse_number(fields[2], identity.binding.transaction) || fields[3].size() != 1 ||
-            !is_status(fields[3][0]))
+            !parse_number(fields[2], identity.binding.transaction) ||
+            !parse_number(fields[3], started) || !parse_number(fields[4], sealed_at) ||
+            fields[5].size() != 1 || !is_status(fields[5][0]))
             return std::nullopt;
-        identity.status = static_cast<CarriedStatus>(fields[3][0]);
+        identity.binding.started = started;
+        identity.sealed_at = sealed_at;
+        identity.status = static_cast<CarriedStatus>(fields[5][0]);
         std::string user;
-        if (!decode_hex(fields[4], user) ||
+        if (!decode_hex(fields[6], user) ||
             user.size() != (identity.status == CarriedStatus::kUser ? 16u : 0u))
             return std::nullopt;
         for (std::size_t i = 0; i < user.size(); ++i)
             identity.user.bytes[i] = static_cast<std::uint8_t>(user[i]);
-        if (!decode_hex(fields[5], identity.claims))
+        if (!decode_hex(fields[7], identity.role) || !decode_hex(fields[8], identity.claims))
             return std::nullopt;
         return identity;
     } catch (...) {

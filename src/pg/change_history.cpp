@@ -7,6 +7,7 @@
 // Only the INSERT itself runs as the history's owner, with a fixed search_path, so callers
 // need no privilege on the history and cannot forge entries.
 #include "boundary.hpp"
+#include "citus_identity.hpp"
 #include "distribute.hpp"
 #include "grant_lookup.hpp"
 #include "grant_row.hpp"
@@ -191,7 +192,15 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
             (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
              errmsg("record_change() must be fired AFTER INSERT, UPDATE or DELETE FOR EACH ROW")));
     note_grants_changed();
-    // On Citus every node's copy of the grants fires this; the coordinator's copy records.
+    // On Citus every node's copy of the grants fires this, and the coordinator's copy
+    // records. A copy changed directly (not by Citus for a change of the table) would leave
+    // the copies disagreeing, without history.
+    if (!change_through_citus(RelationGetRelid(trigger->tg_relation)))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("the grants are changed through customer_access.external_access only"),
+                 errdetail("\"%s\" is this node's Citus copy of the grants.",
+                           RelationGetRelationName(trigger->tg_relation))));
     if (!catalog.history_here)
         return PointerGetDatum(nullptr);
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);

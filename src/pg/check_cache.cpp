@@ -13,7 +13,7 @@ extern "C" {
 namespace customer_access::pg {
 namespace {
 
-// 65,536 slots (1.5 MB, 49,152 grants) at most: past that the cache starts over, so a user
+// 65,536 slots (1.6 MB, 49,152 grants) at most: past that the cache starts over, so a user
 // with any number of grants works in bounded memory.
 constexpr std::uint32_t kMaxSlots = 1u << 16;
 
@@ -64,14 +64,12 @@ bool grow(CheckState *state) {
     if (capacity == table.capacity())
         return false;
     GrantTable bigger;
-    bigger.attach(static_cast<GrantSlot *>(
-                      MemoryContextAllocZero(state->context, sizeof(GrantSlot) * capacity)),
-                  capacity);
+    bigger.attach(MemoryContextAllocZero(state->context, GrantTable::bytes_for(capacity)), capacity);
     table.copy_into(bigger);
     if (table.capacity() != 0)
-        pfree(table.slot_memory());
+        pfree(table.memory());
     table = bigger;
-    stats.peak_bytes = std::max<std::uint64_t>(stats.peak_bytes, sizeof(GrantSlot) * capacity);
+    stats.peak_bytes = std::max<std::uint64_t>(stats.peak_bytes, GrantTable::bytes_for(capacity));
     return true;
 }
 

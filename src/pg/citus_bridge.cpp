@@ -146,7 +146,7 @@ std::optional<CarrierBinding> current_distributed_transaction() {
     DistributedTransactionId *id = current();
     if (id == nullptr || id->transactionNumber == 0)
         return std::nullopt;
-    return CarrierBinding{id->initiatorNodeIdentifier, id->transactionNumber};
+    return CarrierBinding{id->initiatorNodeIdentifier, id->transactionNumber, id->timestamp};
 }
 
 CarrierBinding start_coordinated_transaction() {
@@ -166,6 +166,13 @@ void propagate_set_local(const char *name, const char *value) {
     stmt->name = pstrdup(name);
     stmt->is_local = true;
     propagate(stmt, psprintf("SET LOCAL %s = '%s'", name, value));
+}
+
+bool in_local_execution_of(int64 shard) {
+    static uint64 *executing = nullptr;
+    if (executing == nullptr && citus_loaded())
+        executing = citus_symbol<uint64 *>("LocalExecutorShardId");
+    return executing != nullptr && *executing == static_cast<uint64>(shard);
 }
 
 bool is_citus_plan(Plan *plan) {

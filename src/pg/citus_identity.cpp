@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "citus_bridge.hpp"
+#include "distribute.hpp"
 #include "extension_catalog.hpp"
 #include "identity.hpp"
 #include "settings.hpp"
@@ -16,6 +17,7 @@ extern "C" {
 #include "nodes/plannodes.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 }
 
 namespace customer_access::pg {
@@ -30,7 +32,9 @@ struct Opened {
     Uuid user;
     char *claims;  // nullptr when none
     CarrierBinding binding;
-} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0}};
+    NameData role;
+    int64 sealed_at;
+} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0, 0}, {}, 0};
 
 // The identity handed to the nodes last, in this (sub)transaction.
 struct Handed {
@@ -38,7 +42,9 @@ struct Handed {
     CarriedStatus status;
     Uuid user;
     char *claims;  // TopMemoryContext, nullptr when none
-} handed{InvalidLocalTransactionId, CarriedStatus::kNone, {}, nullptr};
+    Oid role;
+    TimestampTz sealed_at;
+} handed{InvalidLocalTransactionId, CarriedStatus::kNone, {}, nullptr, InvalidOid, 0};
 
 LocalTransactionId current_lxid() {
     return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
@@ -99,20 +105,31 @@ OpenResult open_text(const char *text) {
     }
     free_text(opened.text);
     free_text(opened.claims);
-    opened = Opened{InvalidLocalTransactionId, carrier_setting_changes(), text_copy,
-                    identity->status,          identity->user,            claims,
-                    identity->binding};
+    opened = Opened{InvalidLocalTransactionId,
+                    carrier_setting_changes(),
+                    text_copy,
+                    identity->status,
+                    identity->user,
+                    claims,
+                    identity->binding,
+                    {},
+                    identity->sealed_at};
+    if (identity->role.size() >= NAMEDATALEN)
+        return OpenResult::kRefused;
+    memcpy(NameStr(opened.role), identity->role.data(), identity->role.size());
+    NameStr(opened.role)[identity->role.size()] = '\0';
     return OpenResult::kOpened;
 }
 
 // The sealed text in palloc'd memory, or nullptr when memory ran out (the C++ values live
 // only in this frame).
-char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims,
-                  CarrierBinding binding, const char *database) noexcept {
+char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims, const char *role,
+                  CarrierBinding binding, TimestampTz now, const char *database) noexcept {
     try {
-        std::string text = seal_carrier(
-            cluster_secret(), database,
-            CarriedIdentity{status, user, claims != nullptr ? claims : "", binding});
+        std::string text =
+            seal_carrier(cluster_secret(), database,
+                         CarriedIdentity{status, user, claims != nullptr ? claims : "", role,
+                                         binding, now});
         auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
         if (out != nullptr)
             memcpy(out, text.c_str(), text.size() + 1);
@@ -140,8 +157,26 @@ void forget_handed(SubXactEvent event, SubTransactionId, SubTransactionId, void 
 
 }  // namespace
 
-bool takes_carried_identity() {
-    return in_citus_internal_backend() && extension_catalog().distributed;
+IdentitySource identity_source() {
+    if (!citus_loaded())
+        return IdentitySource::kOwn;
+    const ExtensionCatalog &c = extension_catalog();
+    if (!c.distributed)
+        return IdentitySource::kOwn;
+    if (c.history_here) {
+        // The coordinator's own copy is read by local execution, in the session itself; a
+        // shard-query connection to the coordinator would need a carrier, which the
+        // coordinator never believes (any session could present one).
+        if (in_citus_internal_backend())
+            not_carried("The coordinator takes no identity from a connection: keep "
+                        "citus.enable_local_execution on.");
+        return IdentitySource::kOwn;
+    }
+    if (carrier_setting_value()[0] != '\0')
+        return IdentitySource::kCarried;
+    if (in_citus_internal_backend())
+        not_carried("No identity came with this distributed transaction.");
+    return IdentitySource::kNone;
 }
 
 CarriedStatus carried_identity(Uuid *user, const char **claims) {
@@ -162,8 +197,13 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
         }
         std::optional<CarrierBinding> now = current_distributed_transaction();
         if (!now || now->initiator != opened.binding.initiator ||
-            now->transaction != opened.binding.transaction)
+            now->transaction != opened.binding.transaction ||
+            now->started != opened.binding.started)
             not_carried("It was sealed for another distributed transaction.");
+        if (strcmp(NameStr(opened.role), GetUserNameFromId(GetSessionUserId(), false)) != 0)
+            not_carried("It was sealed for another database role.");
+        if (!carrier_fresh(opened.sealed_at, GetCurrentTimestamp()))
+            not_carried("It is older than its lifetime (check the nodes' clocks).");
         opened.in = current_lxid();
     }
     *user = opened.user;
@@ -171,16 +211,19 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
     return opened.status;
 }
 
-void hand_identity_to_citus(QueryDesc *query) {
-    if (!citus_loaded() || in_citus_internal_backend() || IsParallelWorker() ||
-        !IsTransactionState() || !OidIsValid(installed_extension()) ||
-        !reaches_citus(query->plannedstmt) || !extension_catalog().distributed)
-        return;
+namespace {
+
+// Seals and sends the identity when it differs from the one handed last in this transaction
+// (or half its lifetime has passed, or Citus would connect as another role).
+void hand_identity() {
     Uuid user{};
     const char *claims = nullptr;
     CarriedStatus status = identity_to_hand_on(&user, &claims);
+    Oid role = GetUserId();
+    TimestampTz now = GetCurrentTimestamp();
     if (handed.in == current_lxid() && handed.status == status && same_uuid(handed.user, user) &&
-        same_text(handed.claims, claims))
+        same_text(handed.claims, claims) && handed.role == role &&
+        now - handed.sealed_at < kCarrierLifetime / 2)
         return;
     if (cluster_secret()[0] == '\0')
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -188,14 +231,56 @@ void hand_identity_to_citus(QueryDesc *query) {
                         errdetail("The application user cannot be handed to the Citus nodes."),
                         errhint("Set the same secret of at least 32 characters in "
                                 "postgresql.conf of every node.")));
+    if (claims != nullptr && strlen(claims) > kMaxCarriedClaims)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("the claims are too large to hand to the Citus nodes"),
+                        errdetail("They are %zu bytes; at most %zu are carried.", strlen(claims),
+                                  kMaxCarriedClaims)));
     CarrierBinding binding = start_coordinated_transaction();
-    char *text = sealed_text(status, user, claims, binding, get_database_name(MyDatabaseId));
+    char *text = sealed_text(status, user, claims, GetUserNameFromId(role, false), binding, now,
+                             get_database_name(MyDatabaseId));
     char *claims_copy = claims != nullptr ? top_copy(claims, strlen(claims)) : nullptr;
     if (text == nullptr || (claims != nullptr && claims_copy == nullptr))
         out_of_memory();
     propagate_set_local("customer_access.carrier", text);
     free_text(handed.claims);
-    handed = Handed{current_lxid(), status, user, claims_copy};
+    handed = Handed{current_lxid(), status, user, claims_copy, role, now};
+}
+
+bool hands_identity_here() {
+    return citus_loaded() && !in_citus_internal_backend() && !IsParallelWorker() &&
+           IsTransactionState() && OidIsValid(installed_extension());
+}
+
+}  // namespace
+
+void hand_identity_to_citus(QueryDesc *query) {
+    if (hands_identity_here() && reaches_citus(query->plannedstmt) &&
+        extension_catalog().distributed && extension_catalog().history_here)
+        hand_identity();
+}
+
+void hand_identity_before_utility(Node *statement) {
+    if (IsA(statement, CopyStmt) && !castNode(CopyStmt, statement)->is_from &&
+        hands_identity_here() && extension_catalog().distributed &&
+        extension_catalog().history_here)
+        hand_identity();
+}
+
+bool change_through_citus(Oid shard) {
+    const ExtensionCatalog &c = extension_catalog();
+    if (!c.distributed || shard != c.grant_rows)
+        return true;
+    if (c.history_here)
+        return in_local_execution_of(c.grants_shard) || copying_grants_into_shards();
+    if (carrier_setting_value()[0] != '\0') {
+        Uuid user;
+        const char *claims;
+        (void)carried_identity(&user, &claims);  // 28000 unless it holds
+        return true;
+    }
+    // Citus copies rows into a new copy (distribute(), a node added) in its own connections.
+    return in_citus_internal_backend();
 }
 
 void install_citus_identity() {

@@ -1,7 +1,11 @@
-// The application user on Citus: a coordinator seals the identity it established into
-// customer_access.carrier (SET LOCAL on every node its transaction uses, bound to the
-// distributed transaction); a node that runs shard queries for it takes that identity and
-// no other, or refuses (28000). Single-node servers never come here.
+// The application user on Citus, once the grants are distributed:
+// - the coordinator (group 0) uses its own identity modes, and seals the identity it
+//   established into customer_access.carrier (SET LOCAL on every node its transaction uses,
+//   bound to the distributed transaction, the role Citus connects as and the time);
+// - every other node takes the user only from a valid carrier of its current distributed
+//   transaction: none arrived means no user (and 28000 in a Citus shard-query connection,
+//   where one must have arrived); its own settings never name a user.
+// Single-node servers never come here.
 #pragma once
 
 #include "../core/identity_carrier.hpp"
@@ -13,17 +17,27 @@ extern "C" {
 
 namespace customer_access::pg {
 
-// Whether this backend runs shard queries for a Citus coordinator while the grants are a
-// Citus table: its identity is then the carried one.
-bool takes_carried_identity();
+enum class IdentitySource { kOwn, kCarried, kNone };
+
+// Where this backend's application user comes from.
+IdentitySource identity_source();
 
 // The identity carried for this distributed transaction (claims: JSON text or nullptr);
-// 28000 when none arrived, its seal does not hold, or it is for another transaction.
+// 28000 when its seal, transaction, role or time does not hold.
 CarriedStatus carried_identity(Uuid *user, const char **claims);
 
-// Before a query whose plan reaches Citus tables: hands the identity this backend would use
-// to every node of the transaction, when it differs from the one handed last.
+// Before a query whose plan reaches Citus tables (at its start and at each run, so cursors
+// follow the identity too): hands the identity this backend would use to every node of the
+// transaction, when it differs from the one handed last or half its lifetime has passed.
 void hand_identity_to_citus(QueryDesc *query);
+
+// The same before a utility statement that reaches Citus nodes (COPY ... TO).
+void hand_identity_before_utility(Node *statement);
+
+// Whether a change of the grants' shard on this node is one Citus made for a change of
+// customer_access.external_access (local execution on the coordinator; a shard-query
+// connection with a valid carrier, or Citus copying the rows, on the other nodes).
+bool change_through_citus(Oid shard);
 
 // Registers the subtransaction callback (Citus forgets SET LOCALs at a subtransaction's end).
 void install_citus_identity();

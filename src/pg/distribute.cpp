@@ -1,6 +1,8 @@
 // make_reference_table(): called by distribute() (src/sql), superuser-only, not PUBLIC.
 #include "distribute.hpp"
 
+#include <initializer_list>
+
 #include "boundary.hpp"
 #include "extension_catalog.hpp"
 
@@ -35,19 +37,26 @@ CUSTOMER_ACCESS_FUNCTION(make_reference_table) {
                         errmsg("make_reference_table() takes customer_access.external_access")));
     Oid argtypes[1] = {REGCLASSOID};
     Datum args[1] = {PG_GETARG_DATUM(0)};
+    // Citus refuses a table with triggers unless told the triggers are safe: they are (each
+    // copy protects itself, the coordinator's records); only for this call.
+    int nest = NewGUCNestLevel();
     (void)set_config_option("citus.enable_unsafe_triggers", "on", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_LOCAL, true, 0, false);
+                            GUC_ACTION_SAVE, true, 0, false);
     SPI_connect();
     copying = true;
     PG_TRY();
     {
-        if (SPI_execute_with_args("SELECT pg_catalog.create_reference_table($1)", 1, argtypes,
-                                  args, nullptr, false, 0) != SPI_OK_SELECT)
-            elog(ERROR, "create_reference_table() failed");
+        // The rows move into the copies; the ones left behind in the table itself are
+        // removed, so nothing could ever read them again.
+        for (const char *sql : {"SELECT pg_catalog.create_reference_table($1)",
+                                "SELECT pg_catalog.truncate_local_data_after_distributing_table($1)"})
+            if (SPI_execute_with_args(sql, 1, argtypes, args, nullptr, false, 0) != SPI_OK_SELECT)
+                elog(ERROR, "%s failed", sql);
     }
     PG_FINALLY();
     { copying = false; }
     PG_END_TRY();
     SPI_finish();
+    AtEOXact_GUC(true, nest);
     PG_RETURN_VOID();
 }

@@ -128,6 +128,7 @@ bool verified_uuid_index(Oid index, Oid table, const AttrNumber *columns, int co
 void find_grant_rows(ExtensionCatalog &c) {
     RowHome home = row_home(c.grants);
     c.distributed = home.distributed;
+    c.grants_shard = home.shard;
     c.history_here = !home.distributed || home.group == 0;
     c.grant_rows = c.grants;
     c.grant_rows_pair_index = c.grants_pair_index;

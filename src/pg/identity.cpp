@@ -32,6 +32,7 @@ extern "C" {
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "tcop/utility.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -247,8 +248,14 @@ bool warned_untrusted = false;
 Resolved resolve() {
     if (IsParallelWorker())
         return from_leader();
-    if (takes_carried_identity())
-        return from_carrier();
+    switch (identity_source()) {
+        case IdentitySource::kOwn:
+            break;
+        case IdentitySource::kCarried:
+            return from_carrier();
+        case IdentitySource::kNone:
+            return Resolved{Status::kNone, {}, nullptr};
+    }
     if (!identity_settings_trusted()) {
         if (!warned_untrusted) {
             warned_untrusted = true;
@@ -276,6 +283,28 @@ Resolved resolve() {
 }
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
+ExecutorRun_hook_type previous_executor_run = nullptr;
+ProcessUtility_hook_type previous_utility = nullptr;
+
+// Each run of a Citus plan (a cursor's FETCH too) goes with the identity current then.
+void hand_identity_at_run(QueryDesc *query, ScanDirection direction, uint64 count,
+                          bool execute_once) {
+    hand_identity_to_citus(query);
+    if (previous_executor_run != nullptr)
+        previous_executor_run(query, direction, count, execute_once);
+    else
+        standard_ExecutorRun(query, direction, count, execute_once);
+}
+
+void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
+                               ProcessUtilityContext context, ParamListInfo params,
+                               QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
+    hand_identity_before_utility(pstmt->utilityStmt);
+    if (previous_utility != nullptr)
+        previous_utility(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
 
 // Before each query of the leader whose plan may start parallel workers, the identity it
 // would use goes to the setting that its workers receive (written only when it changes).
@@ -346,8 +375,16 @@ bool checked_application_user(Uuid *user) {
 }
 
 const char *current_identity_claims() {
-    if (!IsParallelWorker() && takes_carried_identity())
-        return from_carrier().claims;
+    if (!IsParallelWorker()) {
+        switch (identity_source()) {
+            case IdentitySource::kOwn:
+                break;
+            case IdentitySource::kCarried:
+                return from_carrier().claims;
+            case IdentitySource::kNone:
+                return nullptr;
+        }
+    }
     IdentityMode mode = identity_mode();
     if (mode != IdentityMode::kClaims && mode != IdentityMode::kToken)
         return nullptr;
@@ -389,6 +426,10 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
 
 void install_identity_hooks() {
     install_citus_identity();
+    previous_executor_run = ExecutorRun_hook;
+    ExecutorRun_hook = hand_identity_at_run;
+    previous_utility = ProcessUtility_hook;
+    ProcessUtility_hook = hand_identity_before_copy;
     previous_executor_start = ExecutorStart_hook;
     ExecutorStart_hook = hand_identity_to_workers;
 }

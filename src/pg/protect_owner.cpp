@@ -4,6 +4,7 @@
 // anything is visible. BEFORE TRUNCATE FOR EACH STATEMENT. The extension enables both ALWAYS
 // so replica mode cannot skip them, and they run only on customer_access.external_access.
 #include "boundary.hpp"
+#include "distribute.hpp"
 #include "grant_row.hpp"
 #include "settings.hpp"
 
@@ -67,7 +68,9 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
     if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
         if (!TRIGGER_FIRED_BEFORE(event))
             misfired();
-        if (has_owner_row(rel, catalog.layout.role) && !owner_revoke_allowed())
+        // (distribute() empties the table itself once its rows are in the Citus copies)
+        if (has_owner_row(rel, catalog.layout.role) && !owner_revoke_allowed() &&
+            !(copying_grants_into_shards() && RelationGetRelid(rel) == catalog.grants))
             ereport(ERROR,
                     (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                      errmsg("Owner access cannot be revoked by TRUNCATE"),

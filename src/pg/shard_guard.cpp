@@ -1,10 +1,21 @@
 #include "shard_guard.hpp"
 
 #include "citus_bridge.hpp"
+#include "own_objects.hpp"
 #include "settings.hpp"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
 #include "catalog/dependency.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
+#include "commands/policy.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/syscache.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/extension.h"
@@ -41,8 +52,66 @@ bool names_shard_object(Oid shard, Node *object) {
     return is_shard(shard, makeRangeVarFromNameList(table));
 }
 
+// The shard's object carries the name of the table's with "_<shard id>" appended.
+bool shard_name_of(const char *name, const char *table_object, int64 shard) {
+    return name != nullptr &&
+           strcmp(name, psprintf("%s_" INT64_FORMAT, table_object, shard)) == 0;
+}
+
+// The function a trigger of `table` named `name` calls, or InvalidOid.
+Oid trigger_function(Oid table, const char *name) {
+    Relation rel = table_open(TriggerRelationId, AccessShareLock);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(table));
+    ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+                CStringGetDatum(name));
+    SysScanDesc scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, nullptr, 2, keys);
+    HeapTuple tuple = systable_getnext(scan);
+    Oid function = HeapTupleIsValid(tuple)
+                       ? reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple))->tgfoid
+                       : InvalidOid;
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return function;
+}
+
+// CREATE TRIGGER on the shard: only Citus copying one of the table's triggers (same name
+// with the shard's suffix, same function).
+bool copies_table_trigger(Oid table, int64 shard, const CreateTrigStmt *stmt) {
+    if (stmt->replace || stmt->trigname == nullptr)
+        return false;
+    const char *suffix = psprintf("_" INT64_FORMAT, shard);
+    size_t length = strlen(stmt->trigname), suffix_length = strlen(suffix);
+    if (length <= suffix_length || strcmp(stmt->trigname + length - suffix_length, suffix) != 0)
+        return false;
+    Oid copied = trigger_function(table, pnstrdup(stmt->trigname, length - suffix_length));
+    return OidIsValid(copied) && LookupFuncName(stmt->funcname, 0, nullptr, true) == copied;
+}
+
+// OWNER TO on the shard: only to the table's owner (Citus does it while building the shard).
+bool to_table_owner(Oid table, const AlterTableCmd *cmd) {
+    if (cmd->newowner == nullptr)
+        return false;
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return get_rolespec_oid(cmd->newowner, true) == owner;
+}
+
+// An index of the shard (an own index of the table, copied, is among them).
+bool index_of_shard(Oid shard, const RangeVar *rv) {
+    Oid index = rv != nullptr ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+    return OidIsValid(index) && get_rel_relkind(index) == RELKIND_INDEX &&
+           IndexGetRelation(index, true) == shard;
+}
+
 // What Citus does while it builds a shard, and what the table itself allows.
-bool allowed_shard_command(const AlterTableCmd *cmd) {
+bool allowed_shard_command(Oid table, const AlterTableCmd *cmd) {
+    if (cmd->subtype == AT_ChangeOwner)
+        return to_table_owner(table, cmd);
     switch (cmd->subtype) {
         case AT_AddConstraint:
         case AT_AddConstraintRecurse:
@@ -50,7 +119,6 @@ bool allowed_shard_command(const AlterTableCmd *cmd) {
         case AT_AddIndexConstraint:
         case AT_ValidateConstraint:
         case AT_ValidateConstraintRecurse:
-        case AT_ChangeOwner:
         case AT_EnableRowSecurity:
         case AT_ForceRowSecurity:
         case AT_EnableAlwaysTrig:
@@ -62,13 +130,6 @@ bool allowed_shard_command(const AlterTableCmd *cmd) {
         default:
             return false;
     }
-}
-
-// CREATE TRIGGER on the shard: only Citus copying one of the extension's triggers.
-bool calls_extension_function(Oid extension, const CreateTrigStmt *stmt) {
-    Oid function = LookupFuncName(stmt->funcname, 0, nullptr, true);
-    return OidIsValid(function) &&
-           getExtensionOfObject(ProcedureRelationId, function) == extension;
 }
 
 }  // namespace
@@ -83,26 +144,49 @@ Oid local_grants_shard(Oid schema) {
     return home.distributed ? home.relation : InvalidOid;
 }
 
-void check_shard_statement(Oid extension, Oid schema, Node *parsetree) {
+void check_shard_statement(Oid, Oid schema, Node *parsetree) {
     Oid shard = local_grants_shard(schema);
     if (!OidIsValid(shard))
         return;
+    Oid table = get_relname_relid("external_access", schema);
+    int64 shard_id = 0;
+    {
+        const char *name = get_rel_name(shard);
+        const char *digits = name != nullptr ? strrchr(name, '_') : nullptr;
+        if (digits != nullptr)
+            shard_id = strtoll(digits + 1, nullptr, 10);
+    }
     switch (nodeTag(parsetree)) {
         case T_AlterTableStmt: {
             auto *stmt = castNode(AlterTableStmt, parsetree);
+            if (index_of_shard(shard, stmt->relation))
+                refuse("this ALTER of an index of the grants' shard");
             if (!is_shard(shard, stmt->relation))
                 break;
             ListCell *cell;
             foreach (cell, stmt->cmds)
-                if (!allowed_shard_command(static_cast<AlterTableCmd *>(lfirst(cell))))
+                if (!allowed_shard_command(table, static_cast<AlterTableCmd *>(lfirst(cell))))
                     refuse("this ALTER of the grants' shard");
             break;
         }
         case T_CreateTrigStmt: {
             auto *stmt = castNode(CreateTrigStmt, parsetree);
-            if (is_shard(shard, stmt->relation) &&
-                (stmt->replace || !calls_extension_function(extension, stmt)))
+            if (is_shard(shard, stmt->relation) && !copies_table_trigger(table, shard_id, stmt))
                 refuse("creating or replacing triggers on the grants' shard");
+            break;
+        }
+        case T_CreatePolicyStmt: {
+            auto *stmt = castNode(CreatePolicyStmt, parsetree);
+            if (is_shard(shard, stmt->table) &&
+                !OidIsValid(get_relation_policy_oid(table, stmt->policy_name, true)))
+                refuse("creating policies on the grants' shard other than the table's");
+            break;
+        }
+        case T_CreateStmt: {
+            ListCell *cell;
+            foreach (cell, castNode(CreateStmt, parsetree)->inhRelations)
+                if (is_shard(shard, static_cast<RangeVar *>(lfirst(cell))))
+                    refuse("inheriting from the grants' shard");
             break;
         }
         case T_RuleStmt:
@@ -113,11 +197,13 @@ void check_shard_statement(Oid extension, Oid schema, Node *parsetree) {
             if (is_shard(shard, castNode(AlterPolicyStmt, parsetree)->table))
                 refuse("altering the policies of the grants' shard");
             break;
-        case T_RenameStmt:
-            // The shard itself, or its columns, triggers, policies or rules (named with it).
-            if (is_shard(shard, castNode(RenameStmt, parsetree)->relation))
+        case T_RenameStmt: {
+            // The shard itself, its indexes, or its columns, triggers, policies or rules.
+            auto *stmt = castNode(RenameStmt, parsetree);
+            if (is_shard(shard, stmt->relation) || index_of_shard(shard, stmt->relation))
                 refuse("renaming the grants' shard or its objects");
             break;
+        }
         case T_AlterObjectSchemaStmt:
             if (is_shard(shard, castNode(AlterObjectSchemaStmt, parsetree)->relation))
                 refuse("moving the grants' shard to another schema");
@@ -134,6 +220,16 @@ void check_shard_statement(Oid extension, Oid schema, Node *parsetree) {
                 if (stmt->removeType == OBJECT_TABLE &&
                     is_shard(shard, makeRangeVarFromNameList(castNode(List, object))))
                     refuse("dropping the grants' shard");
+                if (stmt->removeType == OBJECT_INDEX) {
+                    RangeVar *rv = makeRangeVarFromNameList(castNode(List, object));
+                    if (index_of_shard(shard, rv)) {
+                        bool own = false;
+                        for (const char *name : kOwnIndexes)
+                            own = own || shard_name_of(rv->relname, name, shard_id);
+                        if (own)
+                            refuse("dropping the extension's indexes of the grants' shard");
+                    }
+                }
                 if ((stmt->removeType == OBJECT_TRIGGER || stmt->removeType == OBJECT_POLICY ||
                      stmt->removeType == OBJECT_RULE) &&
                     names_shard_object(shard, object))

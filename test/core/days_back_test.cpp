@@ -81,8 +81,10 @@ TEST(EarliestVisibleDay, FoldsTheWindows) {
     for (std::int32_t days : {0, 1, 30, 365}) {
         EarliestVisibleDay one;
         one.add(Window{false, days}, 5000);
-        for (DayNumber doc = 4000; doc < 6000; doc += 7)
-            if (window_admits(Window{false, days}, true, doc, 5000))
+        for (DayNumber doc = 4000; doc < 6000; doc += 7) {
+            if (window_admits(Window{false, days}, true, doc, 5000)) {
                 EXPECT_GE(doc, one.day());
+            }
+        }
     }
 }

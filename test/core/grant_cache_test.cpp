@@ -23,9 +23,10 @@ Uuid customer(std::uint64_t n) {
 
 // A table over vector memory, growing like the PostgreSQL side does.
 struct OwnedTable {
-    std::vector<GrantSlot> slots;
+    std::vector<GrantSlot> slots;  // GrantSlot-aligned room for the slots and fingerprints
     GrantTable table;
-    explicit OwnedTable(std::uint32_t capacity) : slots(capacity) {
+    explicit OwnedTable(std::uint32_t capacity)
+        : slots(GrantTable::bytes_for(capacity) / sizeof(GrantSlot) + 1) {
         table.attach(slots.data(), capacity);
     }
 };

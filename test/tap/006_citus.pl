@@ -278,15 +278,61 @@ my $check = qq{SELECT customer_access.can_access('$some_customer{$u0}', 'L10')};
     like($err, qr/seal does not hold/, 'a forged carrier is refused');
     # A well-sealed carrier (this test knows the cluster's secret) for another transaction.
     my $hex = join '', map { sprintf '%02x', $_ } unpack 'C*', pack 'H*', join '', split /-/, $u0;
-    my $body = "ca1.1.424242.u.$hex.";
-    my $mac = hmac_sha256_hex("ca1\0postgres\0$body", $secret);
+    my $role = unpack 'H*', 'portal';
+    my $now = $w1->safe_psql('postgres', q{SELECT (extract(epoch FROM now() - '2000-01-01 00:00:00+00') * 1000000)::bigint});
+    my $body = "ca2.1.424242.$now.$now.u.$hex.$role.";
+    my $mac = hmac_sha256_hex("ca2\0postgres\0$body", $secret);
     ($rc, $out, $err) = $w1->psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = '$body.$mac'; $check; COMMIT;",
                                   extra_params => ['-U', 'portal']);
     like($err, qr/sealed for another distributed transaction/, 'a carrier replayed outside its distributed transaction is refused');
 }
-# The same carrier in an ordinary session is not an identity at all.
-is($w1->safe_psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = 'x'; $check; COMMIT;", extra_params => ['-U', 'portal']),
-   'f', 'an ordinary session on a worker takes no identity from a carrier');
+# On the coordinator no connection's carrier is believed (any session could present one).
+{
+    local $ENV{PGAPPNAME} = 'citus_internal gpid=10000000001';
+    ($rc, $out, $err) = $coord->psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = 'x'; $check; COMMIT;",
+                                     extra_params => ['-U', 'portal']);
+    like($err, qr/coordinator takes no identity from a connection/, 'the coordinator refuses to take an identity from a connection');
+}
+# A worker's own settings never name a user: not in a direct session, not through Citus's
+# own utilities (whose connections are not shard-query connections).
+is($w1->safe_psql('postgres', qq{SET customer_access.user_id = '$u0'; $check}, extra_params => ['-U', 'portal']), 'f',
+   'a direct session on a worker cannot claim a user with its settings');
+is($coord->safe_psql('postgres', qq{SELECT string_agg(result, ',') FROM run_command_on_workers(
+     \$\$SELECT customer_access.can_access('$some_customer{$u0}', 'L10') FROM (SELECT set_config('customer_access.user_id', '$u0', true)) s\$\$)},
+     extra_params => ['-U', 'portal']), 'f,f', 'run_command_on_workers cannot claim a user on the workers');
+# Any session on a worker: a carrier that does not hold is an error, never an identity.
+($rc, $out, $err) = $w1->psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = 'x'; $check; COMMIT;",
+                              extra_params => ['-U', 'portal']);
+like($err, qr/seal does not hold/, 'an ordinary session on a worker gets no identity from a forged carrier');
+
+# COPY ... TO and cursors go with the identity current when they run.
+is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$u0';
+    COPY app.orders TO STDOUT; COMMIT;}, extra_params => ['-U', 'portal']) =~ tr/\n// + 1,
+   $truth{$u0} // 0, 'COPY ... TO as the first statement sees the user\'s rows');
+is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$u0';
+    DECLARE c CURSOR FOR SELECT count(*) FROM app.orders;
+    SET LOCAL customer_access.user_id = '$u1';
+    FETCH ALL FROM c; COMMIT;}, extra_params => ['-U', 'portal']), $truth{$u1} // 0,
+   'a cursor fetched after the user changed counts for the user at the fetch, as on one node');
+# Claims too large to send to every node are refused, not sent.
+$coord->safe_psql('postgres', q{ALTER DATABASE postgres SET customer_access.identity = 'claims'});
+($rc, $out, $err) = $coord->psql('postgres', qq{BEGIN;
+    SELECT set_config('request.jwt.claims', '{"sub": "$u0", "pad": "' || repeat('x', 20000) || '"}', true) \\g /dev/null
+    SELECT count(*) FROM app.orders; COMMIT;}, extra_params => ['-U', 'portal']);
+like($err, qr/claims are too large to hand to the Citus nodes/, 'claims over 8 kB are refused (54000), not sent to every node');
+$coord->safe_psql('postgres', q{ALTER DATABASE postgres RESET customer_access.identity});
+
+# A copy of the grants changes only by Citus, for a change of the table.
+my $shard_name = 'customer_access.external_access_' . shard_id();
+($rc, $out, $err) = $coord->psql('postgres', qq{DELETE FROM $shard_name WHERE user_id = '$u0'});
+like($err, qr/changed through customer_access.external_access only/, 'the coordinator\'s copy cannot be changed directly');
+($rc, $out, $err) = $coord->psql('postgres', qq{SELECT string_agg(result, ',') FROM run_command_on_placements(
+    'customer_access.external_access', \$\$UPDATE %s SET notes = 'sneaked' WHERE user_id = '$u0'\$\$)});
+unlike($out, qr/UPDATE [1-9]/, 'run_command_on_placements changes no copy');
+is($coord->safe_psql('postgres', q{SELECT count(*) FROM customer_access.external_access WHERE notes = 'sneaked'}), '0',
+   '... and no copy has the change');
+is($coord->safe_psql('postgres', q{SELECT pg_relation_size('customer_access.external_access')}), '0',
+   'distribute() left no rows behind in the table itself');
 
 # Owner protection through the coordinator, on every node.
 my $owner = $coord->safe_psql('postgres', q{SELECT user_id || '|' || customer_id FROM customer_access.external_access WHERE role = 'L90' ORDER BY 1 LIMIT 1});
@@ -351,7 +397,13 @@ like($coord->safe_psql('postgres', qq{
     'customer_access.external_access', 'ALTER TABLE %s DISABLE TRIGGER ALL')});
 is($out, 'f', 'run_command_on_placements cannot disable the triggers of any shard');
 my $shard = 'customer_access.external_access_' . shard_id();
-for my $ddl ("ALTER TABLE $shard DISABLE TRIGGER ALL", "DROP TRIGGER protect_owner_" . shard_id() . " ON $shard",
+for my $ddl ("CREATE POLICY wide_open ON $shard FOR ALL TO PUBLIC USING (true) WITH CHECK (true)",
+             "ALTER TABLE $shard OWNER TO portal",
+             "ALTER INDEX customer_access.external_access_user_customer_key_" . shard_id() . " RENAME TO x",
+             "DROP INDEX customer_access.external_access_customer_idx_" . shard_id(),
+             "CREATE TABLE kid () INHERITS ($shard)",
+             "CREATE TRIGGER zz AFTER INSERT ON $shard FOR EACH ROW EXECUTE FUNCTION customer_access.protect_owner()",
+             "ALTER TABLE $shard DISABLE TRIGGER ALL", "DROP TRIGGER protect_owner_" . shard_id() . " ON $shard",
              "ALTER TABLE $shard RENAME TO elsewhere", "ALTER TABLE $shard DISABLE ROW LEVEL SECURITY",
              "CREATE TRIGGER sneak BEFORE INSERT ON $shard FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()",
              "DROP TABLE $shard", "ALTER TABLE $shard ALTER COLUMN role TYPE text") {
