@@ -5,6 +5,7 @@ rounds=${BENCH_ROUNDS:-7}
 ALL=b0000000-0000-0000-0000-00000000a11a     # sees all 10,000 customers, unlimited
 FIVE=b0000000-0000-0000-0000-000000000005    # sees 5 customers, 90 days
 BIG=b0000000-0000-0000-0000-0000000100c0     # has 100,000 grants
+BIG30=b0000000-0000-0000-0000-0000000b1c30   # sees one big customer (100,000 orders) for 30 days
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 echo "== building the dataset (1,000,000 orders; takes a minute or two)"
@@ -48,6 +49,9 @@ variants=(
   "all|no policy, trivial filter on the same two columns|bench_none|$ALL|$TRIVIAL"
   "all|explicit has_customer_access(current_setting(...)::uuid, ...) policy|bench_explicit|$ALL|$COUNT"
   "five|explicit has_customer_access(current_setting(...)::uuid, ...) policy|bench_explicit|$FIVE|$COUNT"
+  "big|can_access policy|bench_can_access|$BIG30|SELECT count(*) FROM bench.big_orders"
+  "big|can_access policy, the query adding order_date >= current_date - 30|bench_can_access|$BIG30|SELECT count(*) FROM bench.big_orders WHERE order_date >= current_date - 30"
+  "big|hand-written WHERE, no policy|bench_none|$BIG30|SELECT count(*) FROM bench.big_orders WHERE customer_id = bench.customer(100001) AND order_date >= current_date - 30"
 )
 
 declare -A samples counts
@@ -59,7 +63,7 @@ for v in "${variants[@]}"; do
     echo "   $who / $name: $n rows"
     counts[$who]="${counts[$who]:-} $n"
 done
-for who in all five; do
+for who in all five big; do
     distinct=$(echo ${counts[$who]} | tr ' ' '\n' | sort -u | wc -l)
     [ "$distinct" -eq 1 ] || { echo "variants disagree for $who: ${counts[$who]}"; exit 1; }
 done
@@ -220,6 +224,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "against \`can_access(customer_id, order_date, 'L20')\`: all-seeing $(ratio "${med[14]}" "${med[1]}"),"
     echo "5-customer $(ratio "${med[15]}" "${med[7]}") (target ≤ 1.2)."
     echo
+    echo "## A big customer, 30-day window"
+    echo
+    echo "500,000 orders over 5 customers, index on (customer_id, order_date); the user sees one"
+    echo "customer (100,000 orders) for 30 days."
+    echo
+    echo "| variant | median ms | × hand-written |"
+    echo "|---|---:|---:|"
+    for i in 16 17 18; do
+        IFS='|' read -r w name role user query <<<"${variants[$i]}"
+        echo "| $name | ${med[$i]} | $(ratio "${med[$i]}" "${med[18]}") |"
+    done
+    echo
     echo "## Plans reused across users"
     echo
     echo "A prepared statement with a generic plan (\`plan_cache_mode = force_generic_plan\`) planned for"
@@ -280,13 +296,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "above: all-seeing / no policy, 5-customer / hand-written, explicit / can_access (all-seeing),"
     echo "reused / fresh (both directions), grant reads for 40 pairs, cliff)."
     echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
         "$(ratio "${med[1]}" "${med[0]}")" "$(ratio "${med[7]}" "${med[12]}")" "$(ratio "${med[14]}" "${med[1]}")" \
         "$(ratio "$m_five_for_all" "$m_fresh_all")" "$(ratio "$m_all_for_five" "$m_fresh_five")" "$reads" \
-        "$(ratio "$m_large" "$m_small")" >> bench/history.tsv
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' bench/history.tsv
+        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" >> bench/history.tsv
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, ($10 == "" ? "n/a" : $10) }' bench/history.tsv
 } > bench/RESULTS.md
 echo
 cat bench/RESULTS.md

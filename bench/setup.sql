@@ -92,3 +92,20 @@ CREATE POLICY with_any_array ON bench.orders FOR SELECT TO bench_any_array
            AND (SELECT e.days_back_access IS NULL OR orders.order_date >= current_date - e.days_back_access
                   FROM customer_access.external_access e
                  WHERE e.user_id = bench.app_user() AND e.customer_id = orders.customer_id));
+
+-- A big customer seen with a short window: 500,000 orders over 5 customers over five years,
+-- indexed on (customer_id, order_date); one user sees one of them for 30 days.
+\echo '   big customers: 500,000 orders over 5 customers...'
+CREATE TABLE bench.big_orders (id integer PRIMARY KEY, customer_id uuid NOT NULL,
+                               order_date date NOT NULL, amount numeric(12, 2) NOT NULL);
+INSERT INTO bench.big_orders
+SELECT g, bench.customer(100000 + g % 5), current_date - (g * 7) % 1825, (g % 997) * 1.5
+  FROM generate_series(1, 500000) g;
+CREATE INDEX big_orders_customer_date_idx ON bench.big_orders (customer_id, order_date);
+VACUUM ANALYZE bench.big_orders;
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+VALUES (bench.customer(100001), 'b0000000-0000-0000-0000-0000000b1c30', 'L20', 30);
+GRANT SELECT ON bench.big_orders TO bench_none, bench_can_access;
+ALTER TABLE bench.big_orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY with_can_access ON bench.big_orders FOR SELECT TO bench_can_access
+    USING (customer_access.can_access(customer_id, order_date, 'L20'));
