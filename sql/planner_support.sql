@@ -181,6 +181,30 @@ SET ROLE ca_plan_portal;
 SELECT pg_temp.try($$SELECT customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L20')$$) AS other_user_refused;
 RESET customer_access.user_id;
 RESET ROLE;
+-- With an index on (customer, date) the date gets its own conjunct, date >= (SELECT
+-- earliest_visible_date(...)), beside the customer condition; through a policy too; the
+-- answers, negated ones included, stay the checks'
+CREATE INDEX big_orders_customer_date_idx ON plan_app.big_orders (customer_id, order_date);
+CREATE INDEX big_orders_customer_shipped_idx ON plan_app.big_orders (customer_id, shipped);
+DROP INDEX plan_app.big_orders_date_idx;
+ANALYZE plan_app.big_orders;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000003';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
+SELECT count(*) AS thirty_days_rows_again FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
+SELECT count(*) AS others FROM plan_app.big_orders WHERE NOT customer_access.can_access(customer_id, order_date, 'L20');
+-- a nullable date: no conjunct
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, shipped, 'L20');
+GRANT SELECT ON plan_app.big_orders TO ca_plan_portal;
+ALTER TABLE plan_app.big_orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY portal_big ON plan_app.big_orders FOR SELECT TO ca_plan_portal
+  USING (customer_access.can_access(customer_id, order_date, 'L20'));
+SET ROLE ca_plan_portal;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders;
+SELECT count(*) AS policy_thirty_days_rows FROM plan_app.big_orders;
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000004';
+SELECT count(*) AS policy_unlimited_rows FROM plan_app.big_orders;
+RESET customer_access.user_id;
+RESET ROLE;
 DROP TABLE plan_app.big_orders;
 
 -- Where no index condition applies, none is offered: an expression for the customer, a

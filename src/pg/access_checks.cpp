@@ -200,10 +200,12 @@ struct EarliestDay {
     DayNumber today;
 };
 
-void fold_window(void *context, const Uuid &, const Grant &grant) {
+// Stops at the first unlimited window: nothing can reach further back.
+bool fold_window(void *context, const Uuid &, const Grant &grant) {
     EarliestDay *e = static_cast<EarliestDay *>(context);
     if (grant.level >= e->need)
         e->fold.add(grant.window, e->today);
+    return e->fold.day() != kMinusInfinityDay;
 }
 
 }  // namespace
@@ -217,7 +219,7 @@ CUSTOMER_ACCESS_FUNCTION(earliest_visible_date) {
         Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
         require_grant_reader(user, "earliest_visible_date");
         e.need = PG_GETARG_ACCESS_ROLE(1);
-        scan_user_grants(find_grant_source(), GetActiveSnapshot(), user, fold_window, &e);
+        scan_user_grants_until(find_grant_source(), GetActiveSnapshot(), user, fold_window, &e);
     }
     PG_RETURN_DATEADT(e.fold.day());
 }

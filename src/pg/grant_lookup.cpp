@@ -79,17 +79,34 @@ Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &use
     return grant;
 }
 
-void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
-                      GrantVisitor visit, void *context) {
+void scan_user_grants_until(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                            GrantVisitorUntil visit, void *context) {
     PairScan s = begin_scan(source, snapshot, user, nullptr);
     while (index_getnext_slot(s.scan, ForwardScanDirection, s.slot)) {
         bool isnull;
         Datum customer = slot_getattr(s.slot, source.customer_column, &isnull);
         if (isnull)
             continue;
-        visit(context, from_pg_uuid(DatumGetUUIDP(customer)), grant_in(s.slot, source));
+        if (!visit(context, from_pg_uuid(DatumGetUUIDP(customer)), grant_in(s.slot, source)))
+            break;
     }
     end_scan(s);
+}
+
+void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                      GrantVisitor visit, void *context) {
+    struct Forward {
+        GrantVisitor visit;
+        void *context;
+    } forward{visit, context};
+    scan_user_grants_until(
+        source, snapshot, user,
+        [](void *c, const Uuid &customer, const Grant &grant) {
+            Forward *f = static_cast<Forward *>(c);
+            f->visit(f->context, customer, grant);
+            return true;
+        },
+        &forward);
 }
 
 void scan_customer_grants(const GrantSource &source, Snapshot snapshot, const Uuid &customer,

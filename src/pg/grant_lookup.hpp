@@ -34,6 +34,10 @@ Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &use
 using GrantVisitor = void (*)(void *context, const Uuid &customer, const Grant &grant);
 void scan_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                       GrantVisitor visit, void *context);
+// The same, stopping as soon as visit returns false.
+using GrantVisitorUntil = bool (*)(void *context, const Uuid &customer, const Grant &grant);
+void scan_user_grants_until(const GrantSource &source, Snapshot snapshot, const Uuid &user,
+                            GrantVisitorUntil visit, void *context);
 
 // Calls visit(user, grant) for every grant on the customer.
 void scan_customer_grants(const GrantSource &source, Snapshot snapshot, const Uuid &customer,
