@@ -19,7 +19,7 @@ PG_CONFIG ?= pg_config
 # The server headers are system headers to us: warnings are errors for our code only.
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror -Wno-missing-field-initializers \
-              -isystem $(PG_INCLUDEDIR_SERVER)
+              -isystem $(PG_INCLUDEDIR_SERVER) -MMD -MP
 SHLIB_LINK = -lstdc++ -lcrypto
 
 # No JIT bitcode: the LLVM inliner gains nothing from this C++ and would need clang.
@@ -27,6 +27,10 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Rebuild what includes a changed header (-MMD writes the .d files).
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN = $(OBJS:.o=.d)
 
 # For scripts/test: every suite name, so a suite that crashed before reporting still counts.
 list-suites:

@@ -142,6 +142,22 @@ RESET ROLE;
 DROP POLICY portal_orders_explicit ON plan_app.orders;
 DROP OWNED BY ca_plan_explicit;
 DROP ROLE ca_plan_explicit;
+-- PL/pgSQL simple expressions and the children of a UNION ALL keep the explicit form as it is
+SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000001';
+DO $$
+DECLARE b boolean;
+BEGIN
+  b := customer_access.has_customer_access(customer_access.current_user_id(), plan_app.customer(1), current_date, 'L20');
+  IF customer_access.has_customer_access(current_setting('customer_access.user_id')::uuid, plan_app.customer(1), 'L20') THEN
+    RAISE NOTICE 'plpgsql: %, %', b, customer_access.has_customer_access(customer_access.current_user_id(), plan_app.customer(1), 'L20');
+  END IF;
+END $$;
+SELECT count(*) AS union_all_rows FROM (
+  SELECT current_setting('customer_access.user_id')::uuid AS u, customer_id, order_date FROM plan_app.orders
+  UNION ALL
+  SELECT current_setting('customer_access.user_id')::uuid, customer_id, order_date FROM plan_app.orders) s
+ WHERE customer_access.has_customer_access(s.u, s.customer_id, s.order_date, 'L20');
+RESET customer_access.user_id;
 -- A user from the row or a parameter is used as it is
 EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.orders o
  WHERE customer_access.has_customer_access(o.customer_id, o.customer_id, o.order_date, 'L20');
@@ -159,7 +175,8 @@ CREATE INDEX big_orders_shipped_idx ON plan_app.big_orders (shipped);
 ANALYZE plan_app.big_orders;
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
   VALUES (plan_app.customer(3), 'a4000000-0000-0000-0000-000000000003', 'L20', 30),
-         (plan_app.customer(4), 'a4000000-0000-0000-0000-000000000004', 'L20', NULL);
+         (plan_app.customer(4), 'a4000000-0000-0000-0000-000000000004', 'L20', NULL),
+         (plan_app.customer(5), 'a4000000-0000-0000-0000-000000000005', 'L20', 2147483647);
 SET customer_access.user_id = 'a4000000-0000-0000-0000-000000000003';
 EXPLAIN (COSTS OFF) SELECT count(*) FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
 SELECT count(*) AS thirty_days_rows FROM plan_app.big_orders WHERE customer_access.can_access(customer_id, order_date, 'L20');
@@ -176,7 +193,8 @@ SELECT customer_access.earliest_visible_date('a4000000-0000-0000-0000-0000000000
        customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000004', 'L20') AS unlimited,
        customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L30') AS role_too_low,
        customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000001', 'L20') = current_date - 90 AS five_customers,
-       customer_access.earliest_visible_date(NULL, 'L20') AS no_user;
+       customer_access.earliest_visible_date(NULL, 'L20') AS no_user,
+       customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000005', 'L20') AS longest_window;
 SET ROLE ca_plan_portal;
 SELECT pg_temp.try($$SELECT customer_access.earliest_visible_date('a4000000-0000-0000-0000-000000000003', 'L20')$$) AS other_user_refused;
 RESET customer_access.user_id;

@@ -11,6 +11,9 @@ namespace customer_access {
 using DayNumber = std::int32_t;
 inline constexpr DayNumber kMinusInfinityDay = std::numeric_limits<DayNumber>::min();
 inline constexpr DayNumber kInfinityDay = std::numeric_limits<DayNumber>::max();
+// The first and the last day a PostgreSQL date can hold (4714-11-24 BC, 5874897-12-31).
+inline constexpr DayNumber kFirstDateDay = -2451545;
+inline constexpr DayNumber kLastDateDay = 2145031948;
 
 // A grant's window: unlimited, or the last days_back days (days_back >= 0).
 struct Window {
@@ -34,8 +37,8 @@ inline constexpr bool window_admits(Window w, bool has_date, DayNumber doc_date,
 }
 
 // The earliest day any of a user's windows admits, folded over their grants: -infinity once a
-// window is unlimited (or reaches before the first representable day), +infinity while there
-// is none. A lower bound on the dates of every row the grants admit that has a date.
+// window is unlimited (or reaches before the first day a date can hold), +infinity while
+// there is none. A lower bound on the dates of every row the grants admit that has a date.
 class EarliestVisibleDay {
   public:
     constexpr void add(Window w, DayNumber today) {
@@ -44,9 +47,9 @@ class EarliestVisibleDay {
             return;
         }
         std::int64_t first = first_visible_day(today, w.days_back);
-        DayNumber clamped = first <= kMinusInfinityDay ? kMinusInfinityDay
-                            : first >= kInfinityDay    ? kInfinityDay
-                                                       : static_cast<DayNumber>(first);
+        DayNumber clamped = first < kFirstDateDay  ? kMinusInfinityDay
+                            : first > kLastDateDay ? kInfinityDay
+                                                   : static_cast<DayNumber>(first);
         if (clamped < day_)
             day_ = clamped;
     }

@@ -81,10 +81,12 @@ std::string seal_carrier(std::string_view secret, std::string_view database,
     for (std::int64_t number :
          {static_cast<std::int64_t>(identity.binding.initiator),
           static_cast<std::int64_t>(identity.binding.transaction), identity.binding.started,
-          identity.sealed_at}) {
+          identity.sealed_at, static_cast<std::int64_t>(identity.gpid)}) {
         body += '.';
         body += std::to_string(number);
     }
+    body += '.';
+    body += identity.writes_grants ? 'w' : 'r';
     body += '.';
     body += static_cast<char>(identity.status);
     body += '.';
@@ -119,7 +121,7 @@ std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string
             !seal(secret, database, body, mac) ||
             CRYPTO_memcmp(mac, given.data(), sizeof mac) != 0)
             return std::nullopt;
-        constexpr int kFields = 9;
+        constexpr int kFields = 11;
         std::string_view fields[kFields];
         std::string_view rest = body;
         for (int i = 0; i < kFields; ++i) {
@@ -130,22 +132,26 @@ std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string
             rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
         }
         CarriedIdentity identity{};
-        std::int64_t started, sealed_at;
+        std::int64_t started, sealed_at, gpid;
         if (fields[0] != kVersion || !parse_number(fields[1], identity.binding.initiator) ||
             !parse_number(fields[2], identity.binding.transaction) ||
             !parse_number(fields[3], started) || !parse_number(fields[4], sealed_at) ||
-            fields[5].size() != 1 || !is_status(fields[5][0]))
+            !parse_number(fields[5], gpid) || gpid < 0 ||
+            (fields[6] != "w" && fields[6] != "r") || fields[7].size() != 1 ||
+            !is_status(fields[7][0]))
             return std::nullopt;
         identity.binding.started = started;
         identity.sealed_at = sealed_at;
-        identity.status = static_cast<CarriedStatus>(fields[5][0]);
+        identity.gpid = static_cast<std::uint64_t>(gpid);
+        identity.writes_grants = fields[6] == "w";
+        identity.status = static_cast<CarriedStatus>(fields[7][0]);
         std::string user;
-        if (!decode_hex(fields[6], user) ||
+        if (!decode_hex(fields[8], user) ||
             user.size() != (identity.status == CarriedStatus::kUser ? 16u : 0u))
             return std::nullopt;
         for (std::size_t i = 0; i < user.size(); ++i)
             identity.user.bytes[i] = static_cast<std::uint8_t>(user[i]);
-        if (!decode_hex(fields[7], identity.role) || !decode_hex(fields[8], identity.claims))
+        if (!decode_hex(fields[9], identity.role) || !decode_hex(fields[10], identity.claims))
             return std::nullopt;
         return identity;
     } catch (...) {

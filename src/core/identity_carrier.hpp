@@ -1,6 +1,7 @@
 // The identity a Citus coordinator hands to the nodes that run its shard queries: the user
 // (or the lack of one) it established, the claims, the database role Citus connects as, the
-// distributed transaction it is for and when it was sealed, sealed with HMAC-SHA256 under the
+// distributed transaction it is for, the coordinator backend whose connections may present
+// it, whether its statement changes the grants, and when it was sealed, sealed with HMAC-SHA256 under the
 // cluster's shared secret. A node believes a carrier only when the seal holds, it names the
 // node's own current distributed transaction (number and start time) and session role, and it
 // is fresh: a value read elsewhere is worth nothing in another transaction, for another role,
@@ -34,6 +35,8 @@ struct CarriedIdentity {
     std::string role;    // the database role the nodes run the shard queries as
     CarrierBinding binding;
     std::int64_t sealed_at;  // microseconds, as PostgreSQL counts them
+    std::uint64_t gpid;      // the coordinator backend's Citus global pid (names its connections)
+    bool writes_grants;      // sealed for a statement that changes the grants
 };
 
 // The shortest secret accepted (bytes).

@@ -241,7 +241,7 @@ CUSTOMER_ACCESS_FUNCTION(peak_cache_bytes) {
 CUSTOMER_ACCESS_FUNCTION(cache_stats) {
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-    const CacheStats &s = cache_stats();
+    const CacheCounters &s = cache_stats();
     Datum values[5] = {Int64GetDatum(static_cast<int64>(s.calls)),
                        Int64GetDatum(static_cast<int64>(s.hits)),
                        Int64GetDatum(static_cast<int64>(s.index_lookups)),

@@ -1,6 +1,7 @@
 #include "check_cache.hpp"
 
-#include <algorithm>
+#include <new>
+
 
 extern "C" {
 #include "pgtime.h"
@@ -13,11 +14,7 @@ extern "C" {
 namespace customer_access::pg {
 namespace {
 
-// 65,536 slots (1.6 MB, 49,152 grants) at most: past that the cache starts over, so a user
-// with any number of grants works in bounded memory.
-constexpr std::uint32_t kMaxSlots = 1u << 16;
-
-CacheStats stats{};
+CacheCounters stats{};
 
 // Which statement the cached answers belong to. Two snapshots that agree on all four see
 // exactly the same rows, so a new statement (or a PL/pgSQL expression state reused across
@@ -40,72 +37,30 @@ struct SnapshotIdentity {
 struct CheckState {
     MemoryContext context;
     GrantSource source;
+    Snapshot snapshot;  // the statement's, while a check runs
     SnapshotIdentity statement;
     DayNumber today;
     pg_tz *today_zone;  // the session time zone "today" was taken in
-    UserSlots users;
-    GrantTable table;
-    bool has_last;
-    int last_user;
-    Uuid last_customer;
-    Grant last_grant;
+    StatementGrantCache cache;
 };
 
-void forget_everything(CheckState *state) {
-    state->table.clear();
-    state->users.clear();
-    state->has_last = false;
+// The cache's view of the grants table: this statement's snapshot, its memory context.
+Grant store_lookup(void *context, const Uuid &user, const Uuid &customer) {
+    auto *state = static_cast<CheckState *>(context);
+    return lookup_grant(state->source, state->snapshot, user, customer);
 }
 
-// Grows the table up to kMaxSlots; false when it is as large as it may be.
-bool grow(CheckState *state) {
-    GrantTable &table = state->table;
-    std::uint32_t capacity = GrantTable::next_capacity(table.capacity(), kMaxSlots);
-    if (capacity == table.capacity())
-        return false;
-    GrantTable bigger;
-    bigger.attach(MemoryContextAllocZero(state->context, GrantTable::bytes_for(capacity)), capacity);
-    table.copy_into(bigger);
-    if (table.capacity() != 0)
-        pfree(table.memory());
-    table = bigger;
-    stats.peak_bytes = std::max<std::uint64_t>(stats.peak_bytes, GrantTable::bytes_for(capacity));
-    return true;
+void store_scan_user(void *context, const Uuid &user, GrantSink sink, void *sink_context) {
+    auto *state = static_cast<CheckState *>(context);
+    scan_user_grants(state->source, state->snapshot, user, sink, sink_context);
 }
 
-// Stores a looked-up grant; when the table is full at its largest, it starts over.
-void remember(CheckState *state, int user, const Uuid &customer, const Grant &grant) {
-    if (state->table.insert(user, customer, grant))
-        return;
-    if (!grow(state)) {
-        state->table.clear();
-        state->users.forget_completeness();
-    }
-    state->table.insert(user, customer, grant);
+void *store_allocate_zeroed(void *context, std::size_t bytes) {
+    return MemoryContextAllocZero(static_cast<CheckState *>(context)->context, bytes);
 }
 
-struct BulkLoad {
-    CheckState *state;
-    int user;
-    bool overflow;
-};
-
-void load_grant(void *context, const Uuid &customer, const Grant &grant) {
-    BulkLoad *load = static_cast<BulkLoad *>(context);
-    if (load->overflow)
-        return;
-    if (!load->state->table.insert(load->user, customer, grant) &&
-        !(grow(load->state) && load->state->table.insert(load->user, customer, grant)))
-        load->overflow = true;
-}
-
-// Reads every grant of the user into the table; if they all fit, the user is complete.
-void bulk_load(CheckState *state, Snapshot snapshot, int user, const Uuid &user_id) {
-    ++stats.bulk_loads;
-    BulkLoad load{state, user, false};
-    scan_user_grants(state->source, snapshot, user_id, load_grant, &load);
-    if (!load.overflow)
-        state->users.set_complete(user);
+void store_release(void *, void *memory) {
+    pfree(memory);
 }
 
 // Every call site of a statement shares one cache: the statements running in this
@@ -127,6 +82,7 @@ CheckState *new_state(SnapshotIdentity now) {
                                                   "customer_access check cache",
                                                   ALLOCSET_SMALL_SIZES);
     auto *state = static_cast<CheckState *>(MemoryContextAllocZero(context, sizeof(CheckState)));
+    new (&state->cache) StatementGrantCache();
     state->context = context;
     state->source = find_grant_source();
     state->statement = now;
@@ -183,44 +139,12 @@ Grant cached_grant(const Uuid &user_id, const Uuid &customer, DayNumber *today) 
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
     CheckState *state = state_for(snapshot);
     *today = state->today;
-    ++stats.calls;
-
-    int user = state->users.slot_of(user_id);
-    if (user < 0) {  // more distinct users in one query than slots: start over
-        forget_everything(state);
-        user = state->users.slot_of(user_id);
-    }
-    if (state->has_last && state->last_user == user && same_uuid(state->last_customer, customer)) {
-        ++stats.hits;
-        return state->last_grant;
-    }
-
-    Grant grant;
-    if (state->table.find(user, customer, &grant)) {
-        ++stats.hits;
-    } else {
-        if (!state->users.complete(user) && state->users.bulk_load_due(user))
-            bulk_load(state, snapshot, user, user_id);
-        if (state->users.complete(user)) {
-            // A complete user's misses are not stored: they would fill the table and start it
-            // over, and the user would be looked up row by row from then on.
-            ++stats.hits;
-            if (!state->table.find(user, customer, &grant))
-                grant = Grant{false, 0, Window{true, 0}};
-        } else {
-            ++stats.index_lookups;
-            grant = lookup_grant(state->source, snapshot, user_id, customer);
-            remember(state, user, customer, grant);
-        }
-    }
-    state->has_last = true;
-    state->last_user = user;
-    state->last_customer = customer;
-    state->last_grant = grant;
-    return grant;
+    state->snapshot = snapshot;
+    GrantStore store{state, store_lookup, store_scan_user, store_allocate_zeroed, store_release};
+    return state->cache.grant(store, user_id, customer, stats);
 }
 
-const CacheStats &cache_stats() {
+const CacheCounters &cache_stats() {
     return stats;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../core/grant_cache.hpp"
+#include "../core/statement_cache.hpp"
 #include "grant_lookup.hpp"
 
 namespace customer_access::pg {
@@ -13,14 +14,7 @@ namespace customer_access::pg {
 Grant cached_grant(const Uuid &user, const Uuid &customer, DayNumber *today);
 
 // This backend's counters, for cache_stats(): checks answered, answers from the cache, single
-// index lookups, bulk loads of a user's grants, and the largest cache any query built.
-struct CacheStats {
-    std::uint64_t calls;
-    std::uint64_t hits;
-    std::uint64_t index_lookups;
-    std::uint64_t bulk_loads;
-    std::uint64_t peak_bytes;
-};
-const CacheStats &cache_stats();
+// index lookups, bulk loads of a user's grants, and the largest cache any statement built.
+const CacheCounters &cache_stats();
 
 }  // namespace customer_access::pg

@@ -168,11 +168,28 @@ void propagate_set_local(const char *name, const char *value) {
     propagate(stmt, psprintf("SET LOCAL %s = '%s'", name, value));
 }
 
-bool in_local_execution_of(int64 shard) {
+uint64 citus_global_pid() {
+    static uint64 (*get)() = nullptr;
+    return required_symbol("GetGlobalPID", get)();
+}
+
+namespace {
+
+uint64 local_executor_shard() {
     static uint64 *executing = nullptr;
     if (executing == nullptr && citus_loaded())
         executing = citus_symbol<uint64 *>("LocalExecutorShardId");
-    return executing != nullptr && *executing == static_cast<uint64>(shard);
+    return executing != nullptr ? *executing : 0;
+}
+
+}  // namespace
+
+bool in_local_execution_of(int64 shard) {
+    return local_executor_shard() == static_cast<uint64>(shard);
+}
+
+bool in_local_execution() {
+    return local_executor_shard() != 0;
 }
 
 bool is_citus_plan(Plan *plan) {

@@ -33,9 +33,14 @@ CarrierBinding start_coordinated_transaction();
 // no quote or backslash).
 void propagate_set_local(const char *name, const char *value);
 
+// This backend's Citus global pid: its connections to other nodes are named
+// "citus_internal gpid=<it>".
+uint64 citus_global_pid();
+
 // Whether Citus is executing a task on this shard locally, in this backend (what a change
 // made through the distributed table is on the coordinator's copy).
 bool in_local_execution_of(int64 shard);
+bool in_local_execution();  // on any shard
 
 // Whether a plan is (or contains, down its outer and inner trees) a Citus distributed scan.
 bool is_citus_plan(Plan *plan);

@@ -16,6 +16,8 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/plannodes.h"
 #include "storage/proc.h"
+#include "storage/lockdefs.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 }
@@ -34,7 +36,10 @@ struct Opened {
     CarrierBinding binding;
     NameData role;
     int64 sealed_at;
-} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0, 0}, {}, 0};
+    uint64 gpid;
+    bool writes_grants;
+} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0, 0}, {}, 0,
+         0, false};
 
 // The identity handed to the nodes last, in this (sub)transaction.
 struct Handed {
@@ -44,7 +49,13 @@ struct Handed {
     char *claims;  // TopMemoryContext, nullptr when none
     Oid role;
     TimestampTz sealed_at;
-} handed{InvalidLocalTransactionId, CarriedStatus::kNone, {}, nullptr, InvalidOid, 0};
+    bool writes_grants;
+} handed{InvalidLocalTransactionId, CarriedStatus::kNone, {}, nullptr, InvalidOid, 0, false};
+
+// The task Citus's local executor runs on the coordinator's copy of the grants (the outermost
+// query started while it executes on that shard), and whether it changes the copy.
+QueryDesc *local_task = nullptr;
+bool local_task_writes = false;
 
 LocalTransactionId current_lxid() {
     return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
@@ -113,7 +124,9 @@ OpenResult open_text(const char *text) {
                     claims,
                     identity->binding,
                     {},
-                    identity->sealed_at};
+                    identity->sealed_at,
+                    identity->gpid,
+                    identity->writes_grants};
     if (identity->role.size() >= NAMEDATALEN)
         return OpenResult::kRefused;
     memcpy(NameStr(opened.role), identity->role.data(), identity->role.size());
@@ -124,12 +137,13 @@ OpenResult open_text(const char *text) {
 // The sealed text in palloc'd memory, or nullptr when memory ran out (the C++ values live
 // only in this frame).
 char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims, const char *role,
-                  CarrierBinding binding, TimestampTz now, const char *database) noexcept {
+                  CarrierBinding binding, TimestampTz now, uint64 gpid, bool writes_grants,
+                  const char *database) noexcept {
     try {
-        std::string text =
-            seal_carrier(cluster_secret(), database,
-                         CarriedIdentity{status, user, claims != nullptr ? claims : "", role,
-                                         binding, now});
+        std::string text = seal_carrier(
+            cluster_secret(), database,
+            CarriedIdentity{status, user, claims != nullptr ? claims : "", role, binding, now, gpid,
+                            writes_grants});
         auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
         if (out != nullptr)
             memcpy(out, text.c_str(), text.size() + 1);
@@ -153,6 +167,14 @@ bool reaches_citus(PlannedStmt *stmt) {
 void forget_handed(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
     if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
         handed.in = InvalidLocalTransactionId;
+    if (event == SUBXACT_EVENT_ABORT_SUB)
+        local_task = nullptr;
+}
+
+void forget_local_task(XactEvent event, void *) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+        local_task = nullptr;
 }
 
 }  // namespace
@@ -202,6 +224,12 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
             not_carried("It was sealed for another distributed transaction.");
         if (strcmp(NameStr(opened.role), GetUserNameFromId(GetSessionUserId(), false)) != 0)
             not_carried("It was sealed for another database role.");
+        // Only the coordinator backend's own connections present it: Citus names them by
+        // its global pid when it connects (a name set later by SET does not count).
+        const char *expected = psprintf("citus_internal gpid=" UINT64_FORMAT, opened.gpid);
+        if (application_name == nullptr || strcmp(application_name, expected) != 0 ||
+            !application_name_from_connection())
+            not_carried("This is not a connection of the coordinator backend it was sealed for.");
         if (!carrier_fresh(opened.sealed_at, GetCurrentTimestamp()))
             not_carried("It is older than its lifetime (check the nodes' clocks).");
         opened.in = current_lxid();
@@ -215,7 +243,7 @@ namespace {
 
 // Seals and sends the identity when it differs from the one handed last in this transaction
 // (or half its lifetime has passed, or Citus would connect as another role).
-void hand_identity() {
+void hand_identity(bool writes_grants) {
     Uuid user{};
     const char *claims = nullptr;
     CarriedStatus status = identity_to_hand_on(&user, &claims);
@@ -223,7 +251,7 @@ void hand_identity() {
     TimestampTz now = GetCurrentTimestamp();
     if (handed.in == current_lxid() && handed.status == status && same_uuid(handed.user, user) &&
         same_text(handed.claims, claims) && handed.role == role &&
-        now - handed.sealed_at < kCarrierLifetime / 2)
+        handed.writes_grants == writes_grants && now - handed.sealed_at < kCarrierLifetime / 2)
         return;
     if (cluster_secret()[0] == '\0')
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -238,13 +266,13 @@ void hand_identity() {
                                   kMaxCarriedClaims)));
     CarrierBinding binding = start_coordinated_transaction();
     char *text = sealed_text(status, user, claims, GetUserNameFromId(role, false), binding, now,
-                             get_database_name(MyDatabaseId));
+                             citus_global_pid(), writes_grants, get_database_name(MyDatabaseId));
     char *claims_copy = claims != nullptr ? top_copy(claims, strlen(claims)) : nullptr;
     if (text == nullptr || (claims != nullptr && claims_copy == nullptr))
         out_of_memory();
     propagate_set_local("customer_access.carrier", text);
     free_text(handed.claims);
-    handed = Handed{current_lxid(), status, user, claims_copy, role, now};
+    handed = Handed{current_lxid(), status, user, claims_copy, role, now, writes_grants};
 }
 
 bool hands_identity_here() {
@@ -252,19 +280,60 @@ bool hands_identity_here() {
            IsTransactionState() && OidIsValid(installed_extension());
 }
 
+
+// Whether a statement changes the grants: its target is customer_access.external_access (or,
+// for a task of Citus's local executor, the shard).
+bool changes_relation(QueryDesc *query, Oid relid) {
+    if (query->operation == CMD_SELECT || !OidIsValid(relid))
+        return false;
+    ListCell *cell;
+    foreach (cell, query->plannedstmt->rtable) {
+        auto *rte = lfirst_node(RangeTblEntry, cell);
+        if (rte->rtekind == RTE_RELATION && rte->relid == relid &&
+            rte->rellockmode >= RowExclusiveLock)
+            return true;
+    }
+    return false;
+}
+
+bool citus_coordinator() {
+    if (!citus_loaded() || !IsTransactionState() || !OidIsValid(installed_extension()))
+        return false;
+    const ExtensionCatalog &c = extension_catalog();
+    return c.distributed && c.history_here;
+}
+
 }  // namespace
 
 void hand_identity_to_citus(QueryDesc *query) {
-    if (hands_identity_here() && reaches_citus(query->plannedstmt) &&
-        extension_catalog().distributed && extension_catalog().history_here)
-        hand_identity();
+    if (hands_identity_here() && reaches_citus(query->plannedstmt) && citus_coordinator())
+        hand_identity(changes_relation(query, extension_catalog().grants));
 }
 
 void hand_identity_before_utility(Node *statement) {
     if (IsA(statement, CopyStmt) && !castNode(CopyStmt, statement)->is_from &&
-        hands_identity_here() && extension_catalog().distributed &&
-        extension_catalog().history_here)
-        hand_identity();
+        hands_identity_here() && citus_coordinator())
+        hand_identity(false);
+}
+
+void note_query_start(QueryDesc *query) {
+    if (local_task != nullptr || !citus_loaded() || !in_local_execution() ||
+        copying_grants_into_shards() || !citus_coordinator())
+        return;
+    const ExtensionCatalog &c = extension_catalog();
+    if (!in_local_execution_of(c.grants_shard))
+        return;
+    local_task = query;
+    local_task_writes = changes_relation(query, c.grant_rows);
+}
+
+void note_query_end(QueryDesc *query) {
+    if (query == local_task)
+        local_task = nullptr;
+}
+
+bool carrier_settable_here() {
+    return !citus_coordinator();
 }
 
 bool change_through_citus(Oid shard) {
@@ -272,19 +341,22 @@ bool change_through_citus(Oid shard) {
     if (!c.distributed || shard != c.grant_rows)
         return true;
     if (c.history_here)
-        return in_local_execution_of(c.grants_shard) || copying_grants_into_shards();
+        return copying_grants_into_shards() ||
+               (in_local_execution_of(c.grants_shard) && local_task != nullptr &&
+                local_task_writes);
     if (carrier_setting_value()[0] != '\0') {
         Uuid user;
         const char *claims;
         (void)carried_identity(&user, &claims);  // 28000 unless it holds
-        return true;
+        return opened.writes_grants;
     }
     // Citus copies rows into a new copy (distribute(), a node added) in its own connections.
-    return in_citus_internal_backend();
+    return in_citus_internal_backend() && application_name_from_connection();
 }
 
 void install_citus_identity() {
     RegisterSubXactCallback(forget_handed, nullptr);
+    RegisterXactCallback(forget_local_task, nullptr);
 }
 
 }  // namespace customer_access::pg

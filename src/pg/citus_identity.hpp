@@ -39,6 +39,14 @@ void hand_identity_before_utility(Node *statement);
 // connection with a valid carrier, or Citus copying the rows, on the other nodes).
 bool change_through_citus(Oid shard);
 
+// The executor's start and end of every query, to know the task Citus's local executor runs
+// on the coordinator's copy of the grants.
+void note_query_start(QueryDesc *query);
+void note_query_end(QueryDesc *query);
+
+// Whether customer_access.carrier may be set in this backend (never on the coordinator).
+bool carrier_settable_here();
+
 // Registers the subtransaction callback (Citus forgets SET LOCALs at a subtransaction's end).
 void install_citus_identity();
 

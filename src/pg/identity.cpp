@@ -284,6 +284,15 @@ Resolved resolve() {
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
 ExecutorRun_hook_type previous_executor_run = nullptr;
+ExecutorEnd_hook_type previous_executor_end = nullptr;
+
+void note_end(QueryDesc *query) {
+    note_query_end(query);
+    if (previous_executor_end != nullptr)
+        previous_executor_end(query);
+    else
+        standard_ExecutorEnd(query);
+}
 ProcessUtility_hook_type previous_utility = nullptr;
 
 // Each run of a Citus plan (a cursor's FETCH too) goes with the identity current then.
@@ -321,6 +330,7 @@ void hand_identity_to_workers(QueryDesc *query, int eflags) {
             set_worker_identity_setting(text);
     }
     hand_identity_to_citus(query);
+    note_query_start(query);
     if (previous_executor_start != nullptr)
         previous_executor_start(query, eflags);
     else
@@ -428,6 +438,8 @@ void install_identity_hooks() {
     install_citus_identity();
     previous_executor_run = ExecutorRun_hook;
     ExecutorRun_hook = hand_identity_at_run;
+    previous_executor_end = ExecutorEnd_hook;
+    ExecutorEnd_hook = note_end;
     previous_utility = ProcessUtility_hook;
     ProcessUtility_hook = hand_identity_before_copy;
     previous_executor_start = ExecutorStart_hook;

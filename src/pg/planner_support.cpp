@@ -407,11 +407,26 @@ Node *with_date_bound(PlannerInfo *root, FuncExpr *check, const CheckCall &shape
         make_andclause(list_make2(marked, bound)));
 }
 
+// Whether the query reads rows from somewhere (not only the empty FROM of `SELECT expr`,
+// which is what a PL/pgSQL simple expression is).
+bool reads_rows(Query *query) {
+    ListCell *cell;
+    foreach (cell, query->rtable)
+        if (lfirst_node(RangeTblEntry, cell)->rtekind != RTE_RESULT)
+            return true;
+    return false;
+}
+
 // has_customer_access(<row-independent user>, ...): the user as an InitPlan; and the date
 // bound above where it applies.
 Node *simplified(SupportRequestSimplify *req) {
     FuncExpr *check = req->fcall;
-    if (req->root == nullptr || req->root->parse == nullptr)
+    // Only while a query's expressions are prepared, before its SubLinks become plans: not
+    // for a query without a FROM (a PL/pgSQL simple expression runs its target list without
+    // InitPlans), nor once relations are planned (child quals of an append are simplified
+    // again then).
+    if (req->root == nullptr || req->root->parse == nullptr ||
+        req->root->simple_rel_array != nullptr || !reads_rows(req->root->parse))
         return nullptr;
     CheckCall shape = call_shape(check->funcid, list_length(check->args));
     if (!shape.valid)

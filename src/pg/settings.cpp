@@ -6,6 +6,7 @@
 #include "../core/identity_carrier.hpp"
 #include "../core/uuid_text.hpp"
 #include "boundary.hpp"
+#include "citus_identity.hpp"
 #include "plan_identity.hpp"
 
 extern "C" {
@@ -186,6 +187,16 @@ bool check_cluster_secret(char **newval, void **, GucSource) {
     return false;
 }
 
+// Only Citus's connections bring a carrier, and only to the other nodes: on the coordinator
+// nobody may set one (a session could otherwise send a carrier it read to the workers).
+bool check_carrier(char **newval, void **, GucSource) {
+    if (is_blank(*newval) || carrier_settable_here())
+        return true;
+    GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+    GUC_check_errmsg("customer_access.carrier is set by customer_access only");
+    return false;
+}
+
 void assign_carrier(const char *, void *) {
     ++carrier_changes;
 }
@@ -275,7 +286,7 @@ void define_settings() {
                                nullptr, &carrier_setting, "", PGC_USERSET,
                                GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
                                    GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
-                               nullptr, assign_carrier, nullptr);
+                               check_carrier, assign_carrier, nullptr);
 
     for (int i = 0; i < 5; ++i)
         note_refused(guarded[i], placeholders[i]);
@@ -331,6 +342,10 @@ const char *carrier_setting_value() {
 }
 std::uint64_t carrier_setting_changes() {
     return carrier_changes;
+}
+bool application_name_from_connection() {
+    struct config_generic *gconf = find_setting("application_name");
+    return gconf != nullptr && gconf->source == PGC_S_CLIENT;
 }
 
 bool owner_revoke_allowed() {

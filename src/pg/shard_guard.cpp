@@ -159,6 +159,16 @@ void check_shard_statement(Oid, Oid schema, Node *parsetree) {
     switch (nodeTag(parsetree)) {
         case T_AlterTableStmt: {
             auto *stmt = castNode(AlterTableStmt, parsetree);
+            ListCell *each;
+            // Another table may not take the shard as its partition or parent.
+            foreach (each, stmt->cmds) {
+                auto *cmd = static_cast<AlterTableCmd *>(lfirst(each));
+                if ((cmd->subtype == AT_AttachPartition &&
+                     is_shard(shard, reinterpret_cast<PartitionCmd *>(cmd->def)->name)) ||
+                    (cmd->subtype == AT_AddInherit &&
+                     is_shard(shard, reinterpret_cast<RangeVar *>(cmd->def))))
+                    refuse("attaching the grants' shard to another table");
+            }
             if (index_of_shard(shard, stmt->relation))
                 refuse("this ALTER of an index of the grants' shard");
             if (!is_shard(shard, stmt->relation))

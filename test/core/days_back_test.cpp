@@ -77,6 +77,12 @@ TEST(EarliestVisibleDay, FoldsTheWindows) {
     EarliestVisibleDay far;
     far.add(Window{false, std::numeric_limits<std::int32_t>::max()}, -1000);
     EXPECT_EQ(far.day(), kMinusInfinityDay);
+    EarliestVisibleDay before_dates;  // reaches before 4714 BC from today: -infinity
+    before_dates.add(Window{false, std::numeric_limits<std::int32_t>::max()}, 9800);
+    EXPECT_EQ(before_dates.day(), kMinusInfinityDay);
+    EarliestVisibleDay first_day;
+    first_day.add(Window{false, 10}, kFirstDateDay + 10);
+    EXPECT_EQ(first_day.day(), kFirstDateDay);
     // every admitted dated row is on or after the fold
     for (std::int32_t days : {0, 1, 30, 365}) {
         EarliestVisibleDay one;

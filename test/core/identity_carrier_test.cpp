@@ -10,7 +10,7 @@ const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
 CarriedIdentity someone() {
     CarriedIdentity identity{CarriedStatus::kUser, {}, R"({"sub":"x","role":"a.b"})", "portal",
-                             {3, 42, -86400000000}, 123456789};
+                             {3, 42, -86400000000}, 123456789, 10000012345, true};
     for (int i = 0; i < 16; ++i)
         identity.user.bytes[i] = static_cast<std::uint8_t>(i * 17);
     return identity;
@@ -24,7 +24,7 @@ TEST(IdentityCarrier, RoundTripsEveryStatus) {
         CarriedIdentity identity = someone();
         identity.status = status;
         std::string text = seal_carrier(kSecret, "app", identity);
-        EXPECT_EQ(text.find_first_not_of("0123456789abcdef.nusi-"), std::string::npos) << text;
+        EXPECT_EQ(text.find_first_not_of("0123456789abcdef.nusiwr-"), std::string::npos) << text;
         auto opened = open_carrier(kSecret, "app", text);
         ASSERT_TRUE(opened);
         EXPECT_EQ(opened->status, status);
@@ -34,6 +34,8 @@ TEST(IdentityCarrier, RoundTripsEveryStatus) {
         EXPECT_EQ(opened->binding.started, -86400000000);
         EXPECT_EQ(opened->sealed_at, 123456789);
         EXPECT_EQ(opened->role, "portal");
+        EXPECT_EQ(opened->gpid, 10000012345u);
+        EXPECT_TRUE(opened->writes_grants);
         if (status == CarriedStatus::kUser) {
             EXPECT_TRUE(same_uuid(opened->user, identity.user));
         }
@@ -55,7 +57,7 @@ TEST(IdentityCarrier, RefusesEveryAlteredCharacter) {
     }
     EXPECT_FALSE(open_carrier(kSecret, "app", text.substr(0, text.size() - 2)));
     EXPECT_FALSE(open_carrier(kSecret, "app", ""));
-    EXPECT_FALSE(open_carrier(kSecret, "app", "ca2.1.1.1.1.n...."));
+    EXPECT_FALSE(open_carrier(kSecret, "app", "ca2.1.1.1.1.1.r.n...."));
 }
 
 TEST(IdentityCarrier, AUserIsCarriedOnlyWithItsStatus) {

@@ -18,6 +18,7 @@
 #include "json_limits.hpp"
 #include "jws.hpp"
 #include "owner_rule.hpp"
+#include "statement_cache.hpp"
 #include "uuid_text.hpp"
 
 using namespace customer_access;
@@ -213,12 +214,55 @@ void fuzz_carrier(std::string_view text) {
     if (opened)
         check(seal_carrier(secret, "db", *opened) == text);
     CarriedIdentity identity{CarriedStatus::kUser, {}, std::string(text), std::string(text),
-                             {7, text.size(), -static_cast<std::int64_t>(text.size())}, 42};
+                             {7, text.size(), -static_cast<std::int64_t>(text.size())}, 42,
+                             text.size(), !text.empty()};
     std::string sealed = seal_carrier(secret, "db", identity);
     std::optional<CarriedIdentity> back = open_carrier(secret, "db", sealed);
     check(back && back->claims == identity.claims && back->binding.transaction == text.size());
     check(!open_carrier(secret, "other", sealed));
     check(!open_carrier(std::string(32, 't'), "db", sealed));
+}
+
+// A statement cache over a small grants map answers exactly what the map says, for any
+// order of users and customers, and reads it at most once per pair or per user.
+struct FuzzStore {
+    std::map<std::pair<std::uint8_t, std::uint8_t>, Grant> grants;
+    static Grant lookup(void *context, const Uuid &u, const Uuid &c) {
+        auto *self = static_cast<FuzzStore *>(context);
+        auto it = self->grants.find({u.bytes[0], c.bytes[0]});
+        return it == self->grants.end() ? Grant{false, 0, Window{true, 0}} : it->second;
+    }
+    static void scan_user(void *context, const Uuid &u, GrantSink sink, void *sink_context) {
+        for (const auto &[key, grant] : static_cast<FuzzStore *>(context)->grants)
+            if (key.first == u.bytes[0]) {
+                Uuid c{};
+                c.bytes[0] = key.second;
+                sink(sink_context, c, grant);
+            }
+    }
+    static void *allocate(void *, std::size_t bytes) { return std::calloc(1, bytes); }
+    static void release(void *, void *memory) { std::free(memory); }
+};
+
+void fuzz_statement_cache(const std::uint8_t *data, std::size_t size) {
+    FuzzStore fake;
+    for (std::size_t i = 0; i + 1 < size && i < 64; i += 2)
+        fake.grants[{static_cast<std::uint8_t>(data[i] % 4), data[i + 1]}] =
+            Grant{true, static_cast<Level>(10 + data[i + 1] % 9 * 10), Window{true, 0}};
+    StatementGrantCache cache;
+    CacheCounters counters{};
+    GrantStore store{&fake, FuzzStore::lookup, FuzzStore::scan_user, FuzzStore::allocate,
+                     FuzzStore::release};
+    for (std::size_t i = 0; i + 1 < size; i += 2) {
+        Uuid u{}, c{};
+        u.bytes[0] = data[i] % 4;
+        c.bytes[0] = data[i + 1];
+        Grant expected = FuzzStore::lookup(&fake, u, c);
+        Grant got = cache.grant(store, u, c, counters);
+        check(got.exists == expected.exists && (!got.exists || got.level == expected.level));
+    }
+    check(counters.index_lookups <= 4 * 256);
+    cache.release(store);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
@@ -231,6 +275,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     fuzz_row_json(data, size);
     fuzz_token(text);
     fuzz_carrier(text);
+    fuzz_statement_cache(data, size);
     std::size_t depth = json_nesting_depth(text);
     check(depth == SIZE_MAX || depth <= kMaxJsonDepth);
     (void)json_number_is_moderate(text);

@@ -280,17 +280,20 @@ my $check = qq{SELECT customer_access.can_access('$some_customer{$u0}', 'L10')};
     my $hex = join '', map { sprintf '%02x', $_ } unpack 'C*', pack 'H*', join '', split /-/, $u0;
     my $role = unpack 'H*', 'portal';
     my $now = $w1->safe_psql('postgres', q{SELECT (extract(epoch FROM now() - '2000-01-01 00:00:00+00') * 1000000)::bigint});
-    my $body = "ca2.1.424242.$now.$now.u.$hex.$role.";
+    my $body = "ca2.1.424242.$now.$now.10000000001.r.u.$hex.$role.";
     my $mac = hmac_sha256_hex("ca2\0postgres\0$body", $secret);
     ($rc, $out, $err) = $w1->psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = '$body.$mac'; $check; COMMIT;",
                                   extra_params => ['-U', 'portal']);
     like($err, qr/sealed for another distributed transaction/, 'a carrier replayed outside its distributed transaction is refused');
 }
+# On the coordinator nobody sets a carrier: a session could send one it read to the workers.
+($rc, $out, $err) = $coord->psql('postgres', "SET citus.propagate_set_commands = 'local'; BEGIN; SET LOCAL customer_access.carrier = 'ca2.x'; COMMIT;",
+                                 extra_params => ['-U', 'portal']);
+like($err, qr/customer_access.carrier is set by customer_access only/, 'the coordinator refuses SET customer_access.carrier');
 # On the coordinator no connection's carrier is believed (any session could present one).
 {
     local $ENV{PGAPPNAME} = 'citus_internal gpid=10000000001';
-    ($rc, $out, $err) = $coord->psql('postgres', "BEGIN; SET LOCAL customer_access.carrier = 'x'; $check; COMMIT;",
-                                     extra_params => ['-U', 'portal']);
+    ($rc, $out, $err) = $coord->psql('postgres', $check, extra_params => ['-U', 'portal']);
     like($err, qr/coordinator takes no identity from a connection/, 'the coordinator refuses to take an identity from a connection');
 }
 # A worker's own settings never name a user: not in a direct session, not through Citus's
@@ -331,6 +334,16 @@ like($err, qr/changed through customer_access.external_access only/, 'the coordi
 unlike($out, qr/UPDATE [1-9]/, 'run_command_on_placements changes no copy');
 is($coord->safe_psql('postgres', q{SELECT count(*) FROM customer_access.external_access WHERE notes = 'sneaked'}), '0',
    '... and no copy has the change');
+($rc, $out, $err) = $coord->psql('postgres', qq{SELECT string_agg(result, ',') FROM run_command_on_placements(
+    'customer_access.external_access', \$\$SET application_name = 'citus_internal gpid=10000000001';
+                                          UPDATE %s SET notes = 'sneaked' WHERE user_id = '$u0'\$\$)});
+unlike($out, qr/UPDATE [1-9]/, 'a connection renamed to look like Citus\'s changes no copy either');
+# A function run inside Citus's local execution of a SELECT on the grants cannot change the
+# coordinator's copy alone.
+$coord->safe_psql('postgres', qq{CREATE FUNCTION public.sneak() RETURNS int LANGUAGE plpgsql AS \$f\$
+  BEGIN UPDATE $shard_name SET notes = 'sneaked' WHERE user_id = '$u0'; RETURN 1; END \$f\$});
+($rc, $out, $err) = $coord->psql('postgres', q{SELECT public.sneak() FROM customer_access.external_access LIMIT 1});
+like($err, qr/changed through customer_access.external_access only/, 'a DML inside a local SELECT task is refused');
 is($coord->safe_psql('postgres', q{SELECT pg_relation_size('customer_access.external_access')}), '0',
    'distribute() left no rows behind in the table itself');
 
