@@ -173,12 +173,33 @@ bool try_lock_shared() {
     return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+void replay_rows(Datum database);
+
 void replay_pending(Datum database) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {database};
     // Not read-only: the rows the current statement loaded must be seen.
-    if (SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
+    if (SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 0) != SPI_OK_SELECT ||
+        SPI_processed == 0)
         return;
+    // Sessions of a parallel restore replay one after the other on the grants table (waiting
+    // as long as it takes), and an attempt gives up at once on a referenced table another
+    // session is still creating: that session replays it after us, so no two wait on each
+    // other.
+    if (SPI_execute("LOCK TABLE customer_access.external_access IN SHARE ROW EXCLUSIVE MODE", false,
+                    0) != SPI_OK_UTILITY)
+        elog(ERROR, "could not lock customer_access.external_access");
+    char *lock_timeout = pstrdup(GetConfigOption("lock_timeout", false, false));
+    (void)set_config_option("lock_timeout", "200", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+    if (SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 0) == SPI_OK_SELECT)
+        replay_rows(database);
+    (void)set_config_option("lock_timeout", lock_timeout, PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+}
+
+// Re-creates each pending row of SPI_tuptable it can; marks the ones it made.
+void replay_rows(Datum database) {
     uint64 count = SPI_processed;
     SPITupleTable *rows = SPI_tuptable;
     for (uint64 i = 0; i < count; ++i) {
