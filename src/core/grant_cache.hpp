@@ -162,9 +162,8 @@ class GrantTable {
         const std::uint8_t fp = static_cast<std::uint8_t>(1 + (h >> 8) % 255);
         const std::uint8_t tag = static_cast<std::uint8_t>(user + 1);
         *fingerprint = fp;
-        while (fingerprints_[i] != 0 &&
-               !(fingerprints_[i] == fp && slots_[i].user == tag &&
-                 same_uuid(slots_[i].customer, customer)))
+        while (fingerprints_[i] != 0 && !(fingerprints_[i] == fp && slots_[i].user == tag &&
+                                          same_uuid(slots_[i].customer, customer)))
             i = (i + 1) & mask;
         return i;
     }

@@ -118,8 +118,7 @@ std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string
         std::string given;
         unsigned char mac[32];
         if (!decode_hex(text.substr(last + 1), given) || given.size() != sizeof mac ||
-            !seal(secret, database, body, mac) ||
-            CRYPTO_memcmp(mac, given.data(), sizeof mac) != 0)
+            !seal(secret, database, body, mac) || CRYPTO_memcmp(mac, given.data(), sizeof mac) != 0)
             return std::nullopt;
         constexpr int kFields = 11;
         std::string_view fields[kFields];
@@ -136,9 +135,8 @@ std::optional<CarriedIdentity> open_carrier(std::string_view secret, std::string
         if (fields[0] != kVersion || !parse_number(fields[1], identity.binding.initiator) ||
             !parse_number(fields[2], identity.binding.transaction) ||
             !parse_number(fields[3], started) || !parse_number(fields[4], sealed_at) ||
-            !parse_number(fields[5], gpid) || gpid < 0 ||
-            (fields[6] != "w" && fields[6] != "r") || fields[7].size() != 1 ||
-            !is_status(fields[7][0]))
+            !parse_number(fields[5], gpid) || gpid < 0 || (fields[6] != "w" && fields[6] != "r") ||
+            fields[7].size() != 1 || !is_status(fields[7][0]))
             return std::nullopt;
         identity.binding.started = started;
         identity.sealed_at = sealed_at;

@@ -1,9 +1,9 @@
 // The identity a Citus coordinator hands to the nodes that run its shard queries: the user
 // (or the lack of one) it established, the claims, the database role Citus connects as, the
 // distributed transaction it is for, the coordinator backend whose connections may present
-// it, whether its statement changes the grants, and when it was sealed, sealed with HMAC-SHA256 under the
-// cluster's shared secret. A node believes a carrier only when the seal holds, it names the
-// node's own current distributed transaction (number and start time) and session role, and it
+// it, whether its statement changes the grants, and when it was sealed, sealed with HMAC-SHA256
+// under the cluster's shared secret. A node believes a carrier only when the seal holds, it names
+// the node's own current distributed transaction (number and start time) and session role, and it
 // is fresh: a value read elsewhere is worth nothing in another transaction, for another role,
 // after its lifetime or under another secret.
 #pragma once
@@ -53,8 +53,8 @@ inline constexpr bool carrier_fresh(std::int64_t sealed_at, std::int64_t now) {
     return now - sealed_at <= kCarrierLifetime && sealed_at - now <= kCarrierLifetime;
 }
 
-// The carrier text: digits, "-", lowercase hex, the status letter, '.' and nothing else (safe in a quoted SET).
-// `database` is bound too, so one database's carrier does not open another's.
+// The carrier text: digits, "-", lowercase hex, the status letter, '.' and nothing else (safe in a
+// quoted SET). `database` is bound too, so one database's carrier does not open another's.
 std::string seal_carrier(std::string_view secret, std::string_view database,
                          const CarriedIdentity &identity);
 

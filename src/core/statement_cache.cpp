@@ -66,8 +66,8 @@ void StatementGrantCache::bulk_load(const GrantStore &store, int user, const Uui
         users_.set_complete(user);
 }
 
-Grant StatementGrantCache::grant(const GrantStore &store, const Uuid &user_id,
-                                 const Uuid &customer, CacheCounters &counters) {
+Grant StatementGrantCache::grant(const GrantStore &store, const Uuid &user_id, const Uuid &customer,
+                                 CacheCounters &counters) {
     ++counters.calls;
     int user = users_.slot_of(user_id);
     if (user < 0) {  // more distinct users in one statement than slots: start over

@@ -56,8 +56,7 @@ class StatementGrantCache {
     bool grow(const GrantStore &store, CacheCounters &counters);
     void remember(const GrantStore &store, int user, const Uuid &customer, const Grant &grant,
                   CacheCounters &counters);
-    void bulk_load(const GrantStore &store, int user, const Uuid &user_id,
-                   CacheCounters &counters);
+    void bulk_load(const GrantStore &store, int user, const Uuid &user_id, CacheCounters &counters);
     static void load_one(void *sink, const Uuid &customer, const Grant &grant);
 
     UserSlots users_;

@@ -183,7 +183,8 @@ CUSTOMER_ACCESS_FUNCTION(next_history_id) {
 
 CUSTOMER_ACCESS_FUNCTION(record_change) {
     const ExtensionCatalog &catalog = extension_catalog();
-    TriggerData *trigger = bound_trigger(fcinfo, "record_change", catalog.grants, catalog.grant_rows);
+    TriggerData *trigger =
+        bound_trigger(fcinfo, "record_change", catalog.grants, catalog.grant_rows);
     TriggerEvent event = trigger->tg_event;
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
         TRIGGER_FIRED_BY_TRUNCATE(event))

@@ -2,7 +2,6 @@
 
 #include <new>
 
-
 extern "C" {
 #include "pgtime.h"
 #include "utils/date.h"
@@ -78,9 +77,8 @@ struct Statements {
 } statements{InvalidLocalTransactionId, {}, {}, 0, 0};
 
 CheckState *new_state(SnapshotIdentity now) {
-    MemoryContext context = AllocSetContextCreate(TopTransactionContext,
-                                                  "customer_access check cache",
-                                                  ALLOCSET_SMALL_SIZES);
+    MemoryContext context = AllocSetContextCreate(
+        TopTransactionContext, "customer_access check cache", ALLOCSET_SMALL_SIZES);
     auto *state = static_cast<CheckState *>(MemoryContextAllocZero(context, sizeof(CheckState)));
     new (&state->cache) StatementGrantCache();
     state->context = context;

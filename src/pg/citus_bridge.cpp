@@ -220,8 +220,9 @@ RowHome row_home(Oid table) {
         return home;
     home.shard = DatumGetInt64(*shard);
     if (placement_in_group(home.shard, home.group))
-        home.relation = get_relname_relid(
-            psprintf("%s_" INT64_FORMAT, get_rel_name(table), home.shard), get_rel_namespace(table));
+        home.relation =
+            get_relname_relid(psprintf("%s_" INT64_FORMAT, get_rel_name(table), home.shard),
+                              get_rel_namespace(table));
     return home;
 }
 

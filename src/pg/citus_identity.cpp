@@ -38,8 +38,17 @@ struct Opened {
     int64 sealed_at;
     uint64 gpid;
     bool writes_grants;
-} opened{InvalidLocalTransactionId, 0, nullptr, CarriedStatus::kNone, {}, nullptr, {0, 0, 0}, {}, 0,
-         0, false};
+} opened{InvalidLocalTransactionId,
+         0,
+         nullptr,
+         CarriedStatus::kNone,
+         {},
+         nullptr,
+         {0, 0, 0},
+         {},
+         0,
+         0,
+         false};
 
 // The identity handed to the nodes last, in this (sub)transaction.
 struct Handed {
@@ -140,10 +149,10 @@ char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims, co
                   CarrierBinding binding, TimestampTz now, uint64 gpid, bool writes_grants,
                   const char *database) noexcept {
     try {
-        std::string text = seal_carrier(
-            cluster_secret(), database,
-            CarriedIdentity{status, user, claims != nullptr ? claims : "", role, binding, now, gpid,
-                            writes_grants});
+        std::string text =
+            seal_carrier(cluster_secret(), database,
+                         CarriedIdentity{status, user, claims != nullptr ? claims : "", role,
+                                         binding, now, gpid, writes_grants});
         auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
         if (out != nullptr)
             memcpy(out, text.c_str(), text.size() + 1);
@@ -190,8 +199,9 @@ IdentitySource identity_source() {
         // shard-query connection to the coordinator would need a carrier, which the
         // coordinator never believes (any session could present one).
         if (in_citus_internal_backend())
-            not_carried("The coordinator takes no identity from a connection: keep "
-                        "citus.enable_local_execution on.");
+            not_carried(
+                "The coordinator takes no identity from a connection: keep "
+                "citus.enable_local_execution on.");
         return IdentitySource::kOwn;
     }
     if (carrier_setting_value()[0] != '\0')
@@ -213,7 +223,8 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
             case OpenResult::kOpened:
                 break;
             case OpenResult::kRefused:
-                not_carried("Its seal does not hold under this node's customer_access.cluster_secret.");
+                not_carried(
+                    "Its seal does not hold under this node's customer_access.cluster_secret.");
             case OpenResult::kNoMemory:
                 out_of_memory();
         }
@@ -280,7 +291,6 @@ bool hands_identity_here() {
            IsTransactionState() && OidIsValid(installed_extension());
 }
 
-
 // Whether a statement changes the grants: its target is customer_access.external_access (or,
 // for a task of Citus's local executor, the shard).
 bool changes_relation(QueryDesc *query, Oid relid) {
@@ -341,9 +351,8 @@ bool change_through_citus(Oid shard) {
     if (!c.distributed || shard != c.grant_rows)
         return true;
     if (c.history_here)
-        return copying_grants_into_shards() ||
-               (in_local_execution_of(c.grants_shard) && local_task != nullptr &&
-                local_task_writes);
+        return copying_grants_into_shards() || (in_local_execution_of(c.grants_shard) &&
+                                                local_task != nullptr && local_task_writes);
     if (carrier_setting_value()[0] != '\0') {
         Uuid user;
         const char *claims;

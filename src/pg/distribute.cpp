@@ -48,8 +48,9 @@ CUSTOMER_ACCESS_FUNCTION(make_reference_table) {
     {
         // The rows move into the copies; the ones left behind in the table itself are
         // removed, so nothing could ever read them again.
-        for (const char *sql : {"SELECT pg_catalog.create_reference_table($1)",
-                                "SELECT pg_catalog.truncate_local_data_after_distributing_table($1)"})
+        for (const char *sql :
+             {"SELECT pg_catalog.create_reference_table($1)",
+              "SELECT pg_catalog.truncate_local_data_after_distributing_table($1)"})
             if (SPI_execute_with_args(sql, 1, argtypes, args, nullptr, false, 0) != SPI_OK_SELECT)
                 elog(ERROR, "%s failed", sql);
     }

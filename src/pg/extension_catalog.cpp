@@ -39,8 +39,7 @@ void forget(Datum, Oid relid) {
     if (relid == InvalidOid || relid == cached.grants || relid == cached.grants_pair_index ||
         relid == cached.grants_customer_index || relid == cached.grant_rows ||
         relid == cached.grant_rows_pair_index || relid == cached.grant_rows_customer_index ||
-        relid == cached.history ||
-        relid == cached.history_counter) {
+        relid == cached.history || relid == cached.history_counter) {
         cached_valid = false;
         ++invalidations;
     }

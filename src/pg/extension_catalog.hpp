@@ -35,10 +35,10 @@ struct ExtensionCatalog {
     Oid grant_rows;
     Oid grant_rows_pair_index;
     Oid grant_rows_customer_index;
-    bool distributed;   // external_access is a Citus table
+    bool distributed;    // external_access is a Citus table
     int64 grants_shard;  // its Citus shard id (0 when not distributed)
-    bool history_here;  // this node records the history (a Citus node: the coordinator only)
-    Oid history;  // customer_access.external_access_history
+    bool history_here;   // this node records the history (a Citus node: the coordinator only)
+    Oid history;         // customer_access.external_access_history
     Oid history_counter;
 };
 

@@ -65,7 +65,7 @@ void end_scan(PairScan &s) {
 GrantSource find_grant_source() {
     const ExtensionCatalog &c = extension_catalog();
     return GrantSource{c.grant_rows,      c.grant_rows_pair_index, c.grant_rows_customer_index,
-                       c.layout.user,     c.layout.customer,   c.layout.role,
+                       c.layout.user,     c.layout.customer,       c.layout.role,
                        c.layout.days_back};
 }
 

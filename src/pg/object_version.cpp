@@ -13,7 +13,8 @@ using namespace customer_access::pg;
 
 CUSTOMER_ACCESS_FUNCTION(stamp_object_version) {
     const ExtensionCatalog &catalog = extension_catalog();
-    TriggerData *trigger = bound_trigger(fcinfo, "stamp_object_version", catalog.grants, catalog.grant_rows);
+    TriggerData *trigger =
+        bound_trigger(fcinfo, "stamp_object_version", catalog.grants, catalog.grant_rows);
     TriggerEvent event = trigger->tg_event;
     if (!TRIGGER_FIRED_BEFORE(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
         !(TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)))

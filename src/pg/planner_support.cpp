@@ -205,16 +205,16 @@ List *index_condition(SupportRequestIndexCondition *req) {
     if (!shape.valid)
         return NIL;
     bool on_customer = req->indexarg == shape.customer_arg && req->index->amsearcharray;
-    bool on_date = shape.date_arg >= 0 && req->indexarg == shape.date_arg &&
-                   exprType(static_cast<Node *>(list_nth(check->args, shape.date_arg))) ==
-                       DATEOID &&
-                   indexed_column_not_null(req);
+    bool on_date =
+        shape.date_arg >= 0 && req->indexarg == shape.date_arg &&
+        exprType(static_cast<Node *>(list_nth(check->args, shape.date_arg))) == DATEOID &&
+        indexed_column_not_null(req);
     if (!on_customer && !on_date)
         return NIL;
-    Oid op = on_customer
-                 ? get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber)
-                 : get_opfamily_member(req->opfamily, DATEOID, DATEOID,
-                                       BTGreaterEqualStrategyNumber);
+    Oid op =
+        on_customer
+            ? get_opfamily_member(req->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber)
+            : get_opfamily_member(req->opfamily, DATEOID, DATEOID, BTGreaterEqualStrategyNumber);
     if (!OidIsValid(op))
         return NIL;
 
@@ -233,8 +233,7 @@ List *index_condition(SupportRequestIndexCondition *req) {
     // An index that goes on with the checked date (which with_date_bound() bounds) pays off
     // for a larger share of the customers: the planner weighs it against a sequential scan.
     bool date_follows =
-        on_customer && shape.date_arg >= 0 && req->index->nkeycolumns >= 2 &&
-        req->indexcol == 0 &&
+        on_customer && shape.date_arg >= 0 && req->index->nkeycolumns >= 2 && req->indexcol == 0 &&
         IsA(list_nth(check->args, shape.date_arg), Var) &&
         req->index->indexkeys[1] ==
             reinterpret_cast<Var *>(list_nth(check->args, shape.date_arg))->varattno;
@@ -249,15 +248,14 @@ List *index_condition(SupportRequestIndexCondition *req) {
     Oid bound_args[2] = {UUIDOID, role_type};
     req->lossy = true;
     if (on_date) {
-        FuncExpr *earliest = call(extension_function("earliest_visible_date", 2, bound_args),
-                                  DATEOID, rhs_args);
+        FuncExpr *earliest =
+            call(extension_function("earliest_visible_date", 2, bound_args), DATEOID, rhs_args);
         Expr *date = static_cast<Expr *>(copyObjectImpl(list_nth(check->args, shape.date_arg)));
-        return list_make1(make_opclause(op, BOOLOID, false, date,
-                                        reinterpret_cast<Expr *>(earliest), InvalidOid,
-                                        InvalidOid));
+        return list_make1(make_opclause(
+            op, BOOLOID, false, date, reinterpret_cast<Expr *>(earliest), InvalidOid, InvalidOid));
     }
-    FuncExpr *ids = call(extension_function("accessible_customer_ids", 2, bound_args),
-                         UUIDARRAYOID, rhs_args);
+    FuncExpr *ids =
+        call(extension_function("accessible_customer_ids", 2, bound_args), UUIDARRAYOID, rhs_args);
     ScalarArrayOpExpr *any = makeNode(ScalarArrayOpExpr);
     any->opno = op;
     any->opfuncid = get_opcode(op);
@@ -304,8 +302,8 @@ SubLink *once_per_execution(Node *value) {
     query->querySource = QSRC_ORIGINAL;
     query->canSetTag = true;
     query->jointree = makeFromExpr(NIL, nullptr);
-    query->targetList = list_make1(makeTargetEntry(reinterpret_cast<Expr *>(value), 1,
-                                                   pstrdup("value"), false));
+    query->targetList =
+        list_make1(makeTargetEntry(reinterpret_cast<Expr *>(value), 1, pstrdup("value"), false));
     SubLink *sublink = makeNode(SubLink);
     sublink->subLinkType = EXPR_SUBLINK;
     sublink->subLinkId = 0;
@@ -337,9 +335,9 @@ bool indexed_by_customer_then_date(Oid table, AttrNumber customer, AttrNumber da
         if (!HeapTupleIsValid(tuple))
             continue;
         auto *form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
-        found = found || (form->indisvalid && form->indnkeyatts >= 2 &&
-                          form->indkey.values[0] == customer && form->indkey.values[1] == date &&
-                          relation_am(form->indexrelid) == BTREE_AM_OID);
+        found = found ||
+                (form->indisvalid && form->indnkeyatts >= 2 && form->indkey.values[0] == customer &&
+                 form->indkey.values[1] == date && relation_am(form->indexrelid) == BTREE_AM_OID);
         ReleaseSysCache(tuple);
     }
     list_free(indexes);
@@ -395,16 +393,15 @@ Node *with_date_bound(PlannerInfo *root, FuncExpr *check, const CheckCall &shape
     Oid ge = get_opfamily_member(family, DATEOID, DATEOID, BTGreaterEqualStrategyNumber);
     if (!OidIsValid(ge))
         return nullptr;
-    Expr *bound = make_opclause(ge, BOOLOID, false, static_cast<Expr *>(copyObjectImpl(date)),
-                                reinterpret_cast<Expr *>(once_per_execution(
-                                    reinterpret_cast<Node *>(earliest))),
-                                InvalidOid, InvalidOid);
+    Expr *bound = make_opclause(
+        ge, BOOLOID, false, static_cast<Expr *>(copyObjectImpl(date)),
+        reinterpret_cast<Expr *>(once_per_execution(reinterpret_cast<Node *>(earliest))),
+        InvalidOid, InvalidOid);
     reinterpret_cast<OpExpr *>(bound)->opfuncid = get_opcode(ge);
     FuncExpr *marked = static_cast<FuncExpr *>(copyObjectImpl(check));
     marked->location = kBoundGiven;
     root->parse->hasSubLinks = true;
-    return reinterpret_cast<Node *>(
-        make_andclause(list_make2(marked, bound)));
+    return reinterpret_cast<Node *>(make_andclause(list_make2(marked, bound)));
 }
 
 // Whether the query reads rows from somewhere (not only the empty FROM of `SELECT expr`,

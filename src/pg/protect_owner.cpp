@@ -61,7 +61,8 @@ bool has_owner_row(Relation rel, AttrNumber role_column) {
 
 CUSTOMER_ACCESS_FUNCTION(protect_owner) {
     const ExtensionCatalog &catalog = extension_catalog();
-    TriggerData *trigger = bound_trigger(fcinfo, "protect_owner", catalog.grants, catalog.grant_rows);
+    TriggerData *trigger =
+        bound_trigger(fcinfo, "protect_owner", catalog.grants, catalog.grant_rows);
     TriggerEvent event = trigger->tg_event;
     Relation rel = trigger->tg_relation;
 

@@ -204,7 +204,8 @@ void assign_carrier(const char *, void *) {
 void assign_claims(const char *newval, void *extra) {
     claims_stamp = stamp_of(extra);
     // (still the old value here: PostgreSQL stores the new one after this hook)
-    if (strcmp(newval != nullptr ? newval : "", jwt_claims_setting != nullptr ? jwt_claims_setting : "") != 0)
+    if (strcmp(newval != nullptr ? newval : "",
+               jwt_claims_setting != nullptr ? jwt_claims_setting : "") != 0)
         forget_identity_shaped_plans();
 }
 

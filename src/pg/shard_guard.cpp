@@ -54,8 +54,7 @@ bool names_shard_object(Oid shard, Node *object) {
 
 // The shard's object carries the name of the table's with "_<shard id>" appended.
 bool shard_name_of(const char *name, const char *table_object, int64 shard) {
-    return name != nullptr &&
-           strcmp(name, psprintf("%s_" INT64_FORMAT, table_object, shard)) == 0;
+    return name != nullptr && strcmp(name, psprintf("%s_" INT64_FORMAT, table_object, shard)) == 0;
 }
 
 // The function a trigger of `table` named `name` calls, or InvalidOid.

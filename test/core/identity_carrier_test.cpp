@@ -9,8 +9,14 @@ namespace {
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
 CarriedIdentity someone() {
-    CarriedIdentity identity{CarriedStatus::kUser, {}, R"({"sub":"x","role":"a.b"})", "portal",
-                             {3, 42, -86400000000}, 123456789, 10000012345, true};
+    CarriedIdentity identity{CarriedStatus::kUser,
+                             {},
+                             R"({"sub":"x","role":"a.b"})",
+                             "portal",
+                             {3, 42, -86400000000},
+                             123456789,
+                             10000012345,
+                             true};
     for (int i = 0; i < 16; ++i)
         identity.user.bytes[i] = static_cast<std::uint8_t>(i * 17);
     return identity;

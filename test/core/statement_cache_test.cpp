@@ -17,8 +17,12 @@ Uuid id(std::uint64_t n, std::uint8_t kind) {
     u.bytes[15] = kind;
     return u;
 }
-Uuid user(std::uint64_t n) { return id(n, 1); }
-Uuid customer(std::uint64_t n) { return id(n, 2); }
+Uuid user(std::uint64_t n) {
+    return id(n, 1);
+}
+Uuid customer(std::uint64_t n) {
+    return id(n, 2);
+}
 
 // The grants table as a map, counting how it is read.
 struct FakeStore {
@@ -89,7 +93,8 @@ TEST(StatementCache, ReadsAUserInBulkAfterManyLookups) {
     GrantStore store = fake.store();
     Released released{cache, store};
     for (int c = 0; c < 200000; ++c)
-        ASSERT_EQ(cache.grant(store, user(7), customer(c), counters).exists, c % 3 == 0 && c < 30000);
+        ASSERT_EQ(cache.grant(store, user(7), customer(c), counters).exists,
+                  c % 3 == 0 && c < 30000);
     EXPECT_EQ(fake.scans, 1u);
     EXPECT_EQ(fake.lookups, UserSlots::kLookupsBeforeBulkLoad - 1);
     // a complete user's misses take no room: no cliff, the table holds the grants only

@@ -98,7 +98,8 @@ void fuzz_rules(const std::uint8_t *data, std::size_t size) {
 
 // Random inserts and finds on a small table, against std::map.
 void fuzz_cache(const std::uint8_t *data, std::size_t size) {
-    std::vector<GrantSlot> slots(GrantTable::bytes_for(GrantTable::kMinCapacity) / sizeof(GrantSlot) + 1);
+    std::vector<GrantSlot> slots(
+        GrantTable::bytes_for(GrantTable::kMinCapacity) / sizeof(GrantSlot) + 1);
     GrantTable table;
     table.attach(slots.data(), GrantTable::kMinCapacity);
     std::map<std::pair<int, std::uint8_t>, Grant> model;
@@ -213,9 +214,14 @@ void fuzz_carrier(std::string_view text) {
     std::optional<CarriedIdentity> opened = open_carrier(secret, "db", text);
     if (opened)
         check(seal_carrier(secret, "db", *opened) == text);
-    CarriedIdentity identity{CarriedStatus::kUser, {}, std::string(text), std::string(text),
-                             {7, text.size(), -static_cast<std::int64_t>(text.size())}, 42,
-                             text.size(), !text.empty()};
+    CarriedIdentity identity{CarriedStatus::kUser,
+                             {},
+                             std::string(text),
+                             std::string(text),
+                             {7, text.size(), -static_cast<std::int64_t>(text.size())},
+                             42,
+                             text.size(),
+                             !text.empty()};
     std::string sealed = seal_carrier(secret, "db", identity);
     std::optional<CarriedIdentity> back = open_carrier(secret, "db", sealed);
     check(back && back->claims == identity.claims && back->binding.transaction == text.size());
