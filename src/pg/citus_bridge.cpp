@@ -197,13 +197,6 @@ bool is_citus_plan(Plan *plan) {
     return citus_loaded() && required_symbol("IsCitusPlan", is_plan)(plan);
 }
 
-bool is_citus_table(Oid relid) {
-    if (!citus_loaded())
-        return false;
-    static bool (*is_table)(Oid) = nullptr;
-    return required_symbol("IsCitusTable", is_table)(relid);
-}
-
 RowHome row_home(Oid table) {
     RowHome home{false, table, 0, 0};
     if (!citus_loaded() || !OidIsValid(get_extension_oid("citus", true)))

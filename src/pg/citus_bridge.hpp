@@ -45,9 +45,6 @@ bool in_local_execution();  // on any shard
 // Whether a plan is (or contains, down its outer and inner trees) a Citus distributed scan.
 bool is_citus_plan(Plan *plan);
 
-// Whether a relation is a Citus table (distributed, reference or managed local).
-bool is_citus_table(Oid relid);
-
 // Where the rows of a table live on this node: the table itself, or, for a Citus reference
 // table, its shard here ("<name>_<shardid>" in the same schema).
 struct RowHome {

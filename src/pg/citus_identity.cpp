@@ -286,9 +286,10 @@ void hand_identity(bool writes_grants) {
     handed = Handed{current_lxid(), status, user, claims_copy, role, now, writes_grants};
 }
 
+// Cheap tests first: executor hooks ask this for every query once Citus is loaded.
 bool hands_identity_here() {
     return citus_loaded() && !in_citus_internal_backend() && !IsParallelWorker() &&
-           IsTransactionState() && OidIsValid(installed_extension());
+           IsTransactionState();
 }
 
 // Whether a statement changes the grants: its target is customer_access.external_access (or,

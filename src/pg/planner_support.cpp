@@ -178,18 +178,20 @@ FuncExpr *call(Oid funcid, Oid result_type, List *args) {
     return makeFuncExpr(funcid, result_type, args, InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 }
 
-// Whether the indexed column (a plain column of the table) is NOT NULL.
-bool indexed_column_not_null(SupportRequestIndexCondition *req) {
-    AttrNumber attnum = req->index->indexkeys[req->indexcol];
-    if (attnum <= 0)
-        return false;
-    Oid table = planner_rt_fetch(req->index->rel->relid, req->root)->relid;
+bool column_not_null(Oid table, AttrNumber attnum) {
     HeapTuple tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(attnum));
     if (!HeapTupleIsValid(tuple))
         return false;
     bool not_null = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple))->attnotnull;
     ReleaseSysCache(tuple);
     return not_null;
+}
+
+// Whether the indexed column (a plain column of the table) is NOT NULL.
+bool indexed_column_not_null(SupportRequestIndexCondition *req) {
+    AttrNumber attnum = req->index->indexkeys[req->indexcol];
+    return attnum > 0 &&
+           column_not_null(planner_rt_fetch(req->index->rel->relid, req->root)->relid, attnum);
 }
 
 // The lossy index conditions, evaluated once per scan, the call itself staying as recheck:
@@ -343,15 +345,6 @@ bool indexed_by_customer_then_date(Oid table, AttrNumber customer, AttrNumber da
     list_free(indexes);
     table_close(rel, NoLock);
     return found;
-}
-
-bool column_not_null(Oid table, AttrNumber attnum) {
-    HeapTuple tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(attnum));
-    if (!HeapTupleIsValid(tuple))
-        return false;
-    bool not_null = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple))->attnotnull;
-    ReleaseSysCache(tuple);
-    return not_null;
 }
 
 // check AND date >= (SELECT earliest_visible_date(user, need)), when the checked date is a
