@@ -7,6 +7,7 @@ extern "C" {
 #include "utils/date.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
+#include "access/xact.h"
 #include "utils/snapmgr.h"
 }
 
@@ -14,6 +15,18 @@ namespace customer_access::pg {
 namespace {
 
 CacheCounters stats{};
+
+// Counts subtransaction aborts in this backend. In REPEATABLE READ and SERIALIZABLE a
+// statement after ROLLBACK TO SAVEPOINT (or a PL/pgSQL exception block) has the same
+// snapshot and command id as one before it, yet no longer sees the rows the aborted
+// subtransaction wrote: the count is part of the key, so such a statement starts afresh.
+std::uint64_t subtransaction_aborts = 0;
+bool abort_callback_registered = false;
+
+void count_subtransaction_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+    if (event == SUBXACT_EVENT_ABORT_SUB)
+        ++subtransaction_aborts;
+}
 
 // Which statement the cached answers belong to. Two snapshots that agree on all four see
 // exactly the same rows, so a new statement (or a PL/pgSQL expression state reused across
@@ -23,13 +36,14 @@ struct SnapshotIdentity {
     TransactionId xmax;
     CommandId curcid;
     uint64 completion_count;
+    std::uint64_t aborts;
 
     static SnapshotIdentity of(Snapshot s) {
-        return {s->xmin, s->xmax, s->curcid, s->snapXactCompletionCount};
+        return {s->xmin, s->xmax, s->curcid, s->snapXactCompletionCount, subtransaction_aborts};
     }
     bool operator==(const SnapshotIdentity &o) const {
         return xmin == o.xmin && xmax == o.xmax && curcid == o.curcid &&
-               completion_count == o.completion_count;
+               completion_count == o.completion_count && aborts == o.aborts;
     }
 };
 
@@ -88,6 +102,10 @@ CheckState *new_state(SnapshotIdentity now) {
 }
 
 CheckState *statement_state(Snapshot snapshot) {
+    if (!abort_callback_registered) {
+        RegisterSubXactCallback(count_subtransaction_abort, nullptr);
+        abort_callback_registered = true;
+    }
     SnapshotIdentity now = SnapshotIdentity::of(snapshot);
     LocalTransactionId transaction = MyProc->lxid;
     if (statements.transaction != transaction) {

@@ -424,7 +424,87 @@ CarriedStatus identity_to_hand_on(Uuid *user, const char **claims) {
     return CarriedStatus::kNone;
 }
 
+namespace {
+
+// What authenticate() replaced, per subtransaction, so that ROLLBACK TO SAVEPOINT (or an
+// exception block) undoes it as it undoes SET LOCAL: one entry per subtransaction that
+// changed the token identity, holding the identity it had before; the entries of an aborted
+// subtransaction give it back, a committed one's pass to its parent (which keeps its own
+// older entry if it has one).
+struct SavedToken {
+    SubTransactionId changed_in;
+    TokenIdentity before;
+};
+SavedToken *saved_tokens = nullptr;
+int saved_count = 0;
+int saved_capacity = 0;
+LocalTransactionId saved_in = InvalidLocalTransactionId;
+bool token_callback_registered = false;
+
+void free_claims(TokenIdentity &identity) {
+    if (identity.claims != nullptr)
+        pfree(identity.claims);
+    identity.claims = nullptr;
+}
+
+void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent,
+                           void *) {
+    if (saved_count == 0 || saved_in != current_lxid() ||
+        saved_tokens[saved_count - 1].changed_in != sub)
+        return;
+    SavedToken &top = saved_tokens[saved_count - 1];
+    if (event == SUBXACT_EVENT_ABORT_SUB) {
+        if (!same_uuid(top.before.user, token_identity.user) ||
+            top.before.given_in != token_identity.given_in)
+            forget_identity_shaped_plans();
+        free_claims(token_identity);
+        token_identity = top.before;
+        --saved_count;
+    } else if (event == SUBXACT_EVENT_COMMIT_SUB) {
+        if (saved_count > 1 && saved_tokens[saved_count - 2].changed_in == parent) {
+            free_claims(top.before);
+            --saved_count;
+        } else {
+            top.changed_in = parent;
+        }
+    }
+}
+
+// Called before token_identity changes in the current subtransaction.
+void remember_token_identity() {
+    if (!token_callback_registered) {
+        RegisterSubXactCallback(follow_subtransaction, nullptr);
+        token_callback_registered = true;
+    }
+    if (saved_in != current_lxid()) {
+        for (int i = 0; i < saved_count; ++i)
+            free_claims(saved_tokens[i].before);
+        saved_count = 0;
+        saved_in = current_lxid();
+    }
+    SubTransactionId sub = GetCurrentSubTransactionId();
+    if (sub == TopSubTransactionId)
+        return;  // a top-level change ends with the transaction anyway
+    if (saved_count > 0 && saved_tokens[saved_count - 1].changed_in == sub)
+        return;  // this subtransaction's older identity is kept already
+    if (saved_count == saved_capacity) {
+        int capacity = saved_capacity == 0 ? 8 : saved_capacity * 2;
+        saved_tokens = static_cast<SavedToken *>(
+            saved_tokens == nullptr
+                ? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(SavedToken))
+                : repalloc(saved_tokens, capacity * sizeof(SavedToken)));
+        saved_capacity = capacity;
+    }
+    TokenIdentity before = token_identity;
+    if (before.claims != nullptr)
+        before.claims = MemoryContextStrdup(TopMemoryContext, before.claims);
+    saved_tokens[saved_count++] = SavedToken{sub, before};
+}
+
+}  // namespace
+
 void establish_token_identity(const Uuid &user, const char *claims_json) {
+    remember_token_identity();
     char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
     if (token_identity.given_in == InvalidLocalTransactionId ||
         !same_uuid(token_identity.user, user))
