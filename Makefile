@@ -11,7 +11,7 @@ REGRESS = access_role external_access owner_protection identity access_checks rl
           planner_support delegation upgrade boundary cache_bounds security identity_modes tokens \
           operations savepoints
 REGRESS_OPTS = --load-extension=customer_access
-ISOLATION = owner_race grant_visibility upsert_race downgrade_read
+ISOLATION = owner_race grant_visibility upsert_race downgrade_read unrelated_ddl
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access
 
 PG_CONFIG ?= pg_config

@@ -10,6 +10,7 @@
 // superuser who SET customer_access.allow_owner_revoke = on.
 #include "boundary.hpp"
 #include "extension_catalog.hpp"
+#include "extras_scope.hpp"
 #include "own_objects.hpp"
 #include "table_extras.hpp"
 #include "settings.hpp"
@@ -781,6 +782,9 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
         PG_RETURN_VOID();
     g.schema = extension_schema(g.extension);
+    ExtrasWork work = noted_extras_work(g.extension, g.schema, data->parsetree);
+    if (!work.record && !work.replay)
+        PG_RETURN_VOID();  // not about the extension's tables or what they reference
     const RangeVar *target = nullptr;
     if (IsA(data->parsetree, AlterTableStmt))
         target = castNode(AlterTableStmt, data->parsetree)->relation;
@@ -790,7 +794,7 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     bool ours = member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION;
     if (ours && !owner_revoke_allowed())
         check_table_code(relid);
-    keep_table_extras(g.extension, g.schema, ours || IsA(data->parsetree, DropStmt), false);
+    keep_table_extras(g.extension, g.schema, work.record, false);
     PG_RETURN_VOID();
 }
 
@@ -800,6 +804,10 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
                         errmsg("guard_ddl() must be called as an event trigger")));
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
+    g.extension = installed_extension();
+    if (OidIsValid(g.extension) &&
+        !(creating_extension && CurrentExtensionObject == g.extension))
+        note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
         check_statement(g, data->parsetree);
         check_shard_statement(g.extension, g.schema, data->parsetree);

@@ -66,6 +66,25 @@ bool is_recorded_kind(Node *statement, const char *relation, const char *name) {
 
 // Runs SQL in a subtransaction; false (and nothing changed) when it fails. With `relation`
 // and `name`, the SQL must be exactly one statement of a recorded kind (is_recorded_kind).
+// The failures of an attempt that may simply be tried again later: what a record needs is
+// missing or busy (55: our own lock_timeout while another session builds it), a deadlock or
+// serialization failure with a restore's other session (40), a record the rules or the rows
+// do not admit (42, 23, 22, 0A), or the elog() of a record that is no statement of its kind.
+// Anything else (a query cancel or statement timeout, 57; a shutdown; out of memory, 53) is
+// the caller's.
+bool attempt_may_fail_with(int sqlerrcode) {
+    if (sqlerrcode == ERRCODE_INTERNAL_ERROR)
+        return true;
+    int category = ERRCODE_TO_CATEGORY(sqlerrcode);
+    for (int allowed : {ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION,
+                        ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION, ERRCODE_DATA_EXCEPTION,
+                        ERRCODE_FEATURE_NOT_SUPPORTED, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        ERRCODE_TRANSACTION_ROLLBACK})
+        if (category == allowed)
+            return true;
+    return false;
+}
+
 bool try_in_subtransaction(const char *sql, const char *relation, const char *name) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
@@ -89,10 +108,17 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
         MemoryContextSwitchTo(context);
         ErrorData *error = CopyErrorData();
         FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        // Only the failures of an attempt that may be tried again later are ours to absorb
+        // (what it needs is missing or busy, a deadlock with a concurrent restore); a query
+        // cancel, a statement timeout, a shutdown and everything else go to the caller.
+        if (!attempt_may_fail_with(error->sqlerrcode))
+            ReThrowError(error);
         ereport(DEBUG1,
                 (errmsg_internal("customer_access: table_extras: %s: %s", sql, error->message)));
         FreeErrorData(error);
-        RollbackAndReleaseCurrentSubTransaction();
         ok = false;
     }
     PG_END_TRY();
@@ -226,9 +252,7 @@ namespace {
 // Records the user's constraints and indexes of this database anew, as the owner of
 // table_extras: the SQL is fixed and calls only deparsing functions, and any role's rename of
 // a referenced table must reach the record, not only a superuser's.
-bool records_foreign_keys(Datum database);
-
-void record_current(Oid extension, Oid schema, Datum database, bool ours_changed) {
+void record_current(Oid extension, Oid schema, Datum database) {
     Oid acting_role;
     int context;
     GetUserIdAndSecContext(&acting_role, &context);
@@ -240,10 +264,6 @@ void record_current(Oid extension, Oid schema, Datum database, bool ours_changed
     ReleaseSysCache(tuple);
     SetUserIdAndSecContext(owner,
                            context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    if (!ours_changed && !records_foreign_keys(database)) {
-        SetUserIdAndSecContext(acting_role, context);
-        return;
-    }
     Oid types[1] = {OIDOID};
     Datum values[1] = {database};
     SPI_execute_with_args("DELETE FROM customer_access.table_extras WHERE created_in = $1", 1,
@@ -255,17 +275,6 @@ void record_current(Oid extension, Oid schema, Datum database, bool ours_changed
     SetUserIdAndSecContext(acting_role, context);
     if (rc != SPI_OK_INSERT)
         elog(ERROR, "could not record the constraints and indexes of customer_access");
-}
-
-// Whether this database has recorded foreign keys, whose referenced names can change.
-bool records_foreign_keys(Datum database) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {database};
-    return SPI_execute_with_args(
-               "SELECT FROM customer_access.table_extras WHERE created_in = $1 "
-               "AND refers_to IS NOT NULL",
-               1, types, values, nullptr, true, 1) == SPI_OK_SELECT &&
-           SPI_processed > 0;
 }
 
 }  // namespace
@@ -305,8 +314,8 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
         }
         if (replay)
             replay_pending(database);
-        if (!loading)
-            record_current(extension, schema, database, ours_changed);
+        if (!loading && ours_changed)
+            record_current(extension, schema, database);
     }
     PG_FINALLY();
     { replaying = false; }

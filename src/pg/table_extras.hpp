@@ -10,7 +10,8 @@ namespace customer_access::pg {
 // At the end of DDL (and after rows are loaded into table_extras, `loading`), for a
 // superuser: re-creates the constraints and indexes a restore brought back as rows (each
 // once its prerequisites exist: the referenced table's key may come with the restore's later
-// DDL), and, when `ours_changed`, records the current ones.
+// DDL), and, when `ours_changed` (the statement concerns the extension's tables or what their
+// foreign keys reference: extras_scope.hpp), records the current ones.
 void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loading);
 
 // The extension's OID and schema for keep_table_extras(), or false when it is not installed
