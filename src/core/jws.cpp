@@ -50,10 +50,51 @@ Pkey from_params(const char *type, OSSL_PARAM_BLD *build) {
 }
 
 // The public key of the material; empty for secrets and for material that makes no key.
+// The encodings of the points of small order on edwards25519 (orders 1, 2, 4 and 8, and
+// their non-canonical forms y = p, p + 1), compared with the sign bit cleared. With such a
+// public key, R = that point and S = 0 verify for many messages: anyone could sign.
+bool ed25519_small_order(std::string_view x) {
+    static const unsigned char kSmallOrder[][kEd25519Key] = {
+        {0x00},  // y = 0 (order 4)
+        {0x01},  // y = 1, the identity (order 1)
+        {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+         0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+         0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},  // order 8
+        {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+         0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+         0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},  // order 8
+        {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},  // y = p - 1 (order 2)
+        {0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},  // y = p (= 0)
+        {0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},  // y = p + 1 (= 1)
+    };
+    if (x.size() != kEd25519Key)
+        return false;
+    unsigned char point[kEd25519Key];
+    std::memcpy(point, x.data(), kEd25519Key);
+    point[kEd25519Key - 1] &= 0x7f;
+    for (const auto &bad : kSmallOrder)
+        if (std::memcmp(point, bad, kEd25519Key) == 0)
+            return true;
+    return false;
+}
+
+Bignum min_rsa_exponent() {
+    Bignum e(BN_new());
+    if (e && BN_set_word(e.get(), 65537) != 1)
+        return Bignum();
+    return e;
+}
+
 Pkey public_key(const KeyMaterial &key) {
     switch (key.kind) {
         case KeyKind::kEd25519:
-            if (key.first.size() != kEd25519Key)
+            if (key.first.size() != kEd25519Key || ed25519_small_order(key.first))
                 return Pkey();
             return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(key.first),
                                                     key.first.size()));
@@ -82,12 +123,20 @@ Pkey public_key(const KeyMaterial &key) {
         case KeyKind::kRsa: {
             Bignum n = bignum(key.first), e = bignum(key.second);
             ParamBuild build(OSSL_PARAM_BLD_new());
-            if (!n || !e || !build || BN_num_bits(n.get()) < kMinRsaBits || BN_is_zero(e.get()) ||
-                !BN_is_odd(e.get()) ||
+            // e = 1 (or any tiny exponent) makes a "signature" of the padded hash itself
+            // verify: the public exponent is at least 65537, odd, and OpenSSL's public-key
+            // check (n odd, not too small, e in range) must pass.
+            if (!n || !e || !build || BN_num_bits(n.get()) < kMinRsaBits || !BN_is_odd(e.get()) ||
+                BN_cmp(e.get(), min_rsa_exponent().get()) < 0 ||
                 !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
                 !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
                 return Pkey();
-            return from_params("RSA", build.get());
+            Pkey pkey = from_params("RSA", build.get());
+            PkeyCtx check(pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr)
+                               : nullptr);
+            if (!check || EVP_PKEY_public_check(check.get()) != 1)
+                return Pkey();
+            return pkey;
         }
         case KeyKind::kSecret:
             break;
@@ -196,13 +245,19 @@ const char *key_problem(const KeyMaterial &key) noexcept {
         case KeyKind::kEd25519:
             if (key.first.size() != kEd25519Key)
                 return "an Ed25519 key has 32 bytes";
+            if (ed25519_small_order(key.first))
+                return "an Ed25519 point of small order: anyone could sign with it";
             break;
         case KeyKind::kP256:
             if (key.first.size() != kP256Coordinate || key.second.size() != kP256Coordinate)
                 return "a P-256 coordinate has 32 bytes";
             break;
-        case KeyKind::kRsa:
+        case KeyKind::kRsa: {
+            Bignum e = bignum(key.second), min = min_rsa_exponent();
+            if (e && min && BN_cmp(e.get(), min.get()) < 0)
+                return "an RSA public exponent below 65537: anyone could sign with it";
             break;
+        }
     }
     if (!public_key(key))
         return key.kind == KeyKind::kRsa    ? "not a usable RSA public key of 2048 bits or more"

@@ -12,6 +12,7 @@
 #include "grant_lookup.hpp"
 #include "grant_row.hpp"
 #include "identity.hpp"
+#include "pinned_search_path.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -116,6 +117,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
 uint64 delete_history_before(TimestampTz before) {
     Oid types[1] = {TIMESTAMPTZOID};
     Datum values[1] = {TimestampTzGetDatum(before)};
+    int pinned = pin_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     purging = true;
@@ -133,6 +135,7 @@ uint64 delete_history_before(TimestampTz before) {
     { purging = false; }
     PG_END_TRY();
     SPI_finish();
+    unpin_search_path(pinned);
     return purged_rows;  // every history row that went, however its DELETE came
 }
 

@@ -12,6 +12,7 @@
 #include "extension_catalog.hpp"
 #include "extras_scope.hpp"
 #include "own_objects.hpp"
+#include "pinned_search_path.hpp"
 #include "table_extras.hpp"
 #include "settings.hpp"
 #include "shard_guard.hpp"
@@ -254,6 +255,7 @@ bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
     Oid types[3] = {OIDOID, OIDOID, OIDOID};
     Datum values[3] = {ObjectIdGetDatum(address.classId), ObjectIdGetDatum(address.objectId),
                        ObjectIdGetDatum(g.extension)};
+    int pinned = pin_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
@@ -264,6 +266,7 @@ bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
             DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     }
     SPI_finish();
+    unpin_search_path(pinned);
     return rests;
 }
 
@@ -285,6 +288,7 @@ bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
         "   AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)))";
     Oid types[2] = {OIDOID, OIDOID};
     Datum values[2] = {ObjectIdGetDatum(from), ObjectIdGetDatum(g.extension)};
+    int pinned = pin_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
@@ -295,6 +299,7 @@ bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
             DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     }
     SPI_finish();
+    unpin_search_path(pinned);
     return moves;
 }
 
@@ -330,6 +335,10 @@ void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
         const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(cell));
         if (is_member && !allowed_table_command(cmd))
             refuse("this ALTER of the extension's table");
+        // Storage parameters and the rest are for the tables: a view's parameters
+        // (security_invoker, check_option) change whose rights it reads with.
+        if (is_member && get_rel_relkind(relid) != RELKIND_RELATION)
+            refuse("this ALTER of the extension's view or sequence");
         if (is_own_index && cmd->subtype != AT_SetRelOptions && cmd->subtype != AT_ResetRelOptions)
             refuse("this ALTER of the extension's index");
         // Another table may not take one of ours as parent or partition.
@@ -425,6 +434,19 @@ void check_drop(const Guard &g, DropStmt *stmt) {
     }
 }
 
+// A publication's column list or row filter on one of the extension's tables would make
+// every UPDATE and DELETE of it fail ("cannot update table"): the grants would be frozen.
+void check_publication(const Guard &g, List *objects) {
+    ListCell *cell;
+    foreach (cell, objects) {
+        auto *spec = castNode(PublicationObjSpec, lfirst(cell));
+        PublicationTable *table = spec->pubtable;
+        if (table != nullptr && (table->whereClause != nullptr || table->columns != NIL) &&
+            protected_range_var(g, table->relation))
+            refuse("publishing the extension's tables with a column list or row filter");
+    }
+}
+
 void check_statement(const Guard &g, Node *parsetree) {
     switch (nodeTag(parsetree)) {
         case T_AlterTableStmt:
@@ -505,6 +527,26 @@ void check_statement(const Guard &g, Node *parsetree) {
                 refuse("altering the extension's operator families");
             break;
         }
+        case T_CreateOpClassStmt: {
+            // A new class in the extension's family, or any class for its type, would put
+            // a role's support functions into every index and sort over roles.
+            auto *stmt = castNode(CreateOpClassStmt, parsetree);
+            Oid am = get_am_oid(stmt->amname, true);
+            Oid family = OidIsValid(am) && stmt->opfamilyname != NIL
+                             ? get_opfamily_oid(am, stmt->opfamilyname, true)
+                             : InvalidOid;
+            if ((OidIsValid(family) &&
+                 getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension) ||
+                names_role_type(g, stmt->datatype))
+                refuse("adding operator classes to the extension's families or types");
+            break;
+        }
+        case T_CreatePublicationStmt:
+            check_publication(g, castNode(CreatePublicationStmt, parsetree)->pubobjects);
+            break;
+        case T_AlterPublicationStmt:
+            check_publication(g, castNode(AlterPublicationStmt, parsetree)->pubobjects);
+            break;
         case T_CreateCastStmt: {
             auto *stmt = castNode(CreateCastStmt, parsetree);
             if (names_role_type(g, stmt->sourcetype) || names_role_type(g, stmt->targettype))
@@ -805,8 +847,7 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (OidIsValid(g.extension) &&
-        !(creating_extension && CurrentExtensionObject == g.extension))
+    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
         check_statement(g, data->parsetree);

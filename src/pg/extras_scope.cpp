@@ -64,8 +64,7 @@ Oid relation_named(const RangeVar *rv) {
 }
 
 bool ours_or_referenced(Oid extension, Oid schema, Oid relid) {
-    return OidIsValid(relid) &&
-           (ours(extension, relid) || referenced(schema, relid, InvalidOid));
+    return OidIsValid(relid) && (ours(extension, relid) || referenced(schema, relid, InvalidOid));
 }
 
 bool adds_unique_key(const AlterTableStmt *stmt) {
@@ -120,9 +119,9 @@ ExtrasWork decide(Oid extension, Oid schema, Node *parsetree) {
             auto *stmt = castNode(RenameStmt, parsetree);
             if (stmt->renameType == OBJECT_SCHEMA) {
                 Oid namespace_oid = get_namespace_oid(stmt->subname, true);
-                work.record = OidIsValid(namespace_oid) &&
-                              (namespace_oid == schema ||
-                               referenced(schema, InvalidOid, namespace_oid));
+                work.record =
+                    OidIsValid(namespace_oid) &&
+                    (namespace_oid == schema || referenced(schema, InvalidOid, namespace_oid));
             } else {
                 work.record = ours_or_referenced(extension, schema, relation_named(stmt->relation));
             }

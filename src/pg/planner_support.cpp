@@ -34,6 +34,7 @@ extern "C" {
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "rewrite/rewriteManip.h"
 #include "parser/parsetree.h"
 #include "access/table.h"
 #include "utils/rel.h"
@@ -298,8 +299,14 @@ bool worth_hoisting(Node *user) {
 }
 
 // (SELECT value): planned as an InitPlan, evaluated once per execution.
+// The value moves one query level down, and may itself hold sub-selects (a user given as
+// `(SELECT ...)`, or one hoisted already when the date bound wraps it again): their outer
+// references are adjusted and the new query says it has them, or the planner could not
+// plan them ("cannot handle unplanned sub-select").
 SubLink *once_per_execution(Node *value) {
+    IncrementVarSublevelsUp(value, 1, 0);
     Query *query = makeNode(Query);
+    query->hasSubLinks = checkExprHasSubLink(value);
     query->commandType = CMD_SELECT;
     query->querySource = QSRC_ORIGINAL;
     query->canSetTag = true;

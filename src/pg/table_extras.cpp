@@ -76,10 +76,10 @@ bool attempt_may_fail_with(int sqlerrcode) {
     if (sqlerrcode == ERRCODE_INTERNAL_ERROR)
         return true;
     int category = ERRCODE_TO_CATEGORY(sqlerrcode);
-    for (int allowed : {ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION,
-                        ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION, ERRCODE_DATA_EXCEPTION,
-                        ERRCODE_FEATURE_NOT_SUPPORTED, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        ERRCODE_TRANSACTION_ROLLBACK})
+    for (int allowed :
+         {ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION, ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION,
+          ERRCODE_DATA_EXCEPTION, ERRCODE_FEATURE_NOT_SUPPORTED,
+          ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, ERRCODE_TRANSACTION_ROLLBACK})
         if (category == allowed)
             return true;
     return false;

@@ -157,6 +157,44 @@ TEST(Jws, BadKeyMaterial) {
     EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, "\x02"}), nullptr);  // even exponent
 }
 
+// Keys with which anyone can forge a signature are refused; their honest neighbours are not.
+TEST(Jws, ForgeableKeysRefused) {
+    TestKey rsa;
+    make_key(rsa, KeyKind::kRsa);
+    EXPECT_EQ(key_problem({KeyKind::kRsa, rsa.first, rsa.second}), nullptr);
+    EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, std::string("\x01", 1)}), nullptr);  // e = 1
+    EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, std::string("\x03", 1)}), nullptr);  // e = 3
+    EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, std::string("\x01\x00\x00", 3)}), nullptr);
+    EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, std::string("\x00\x01\x00\x00", 4)}),
+              nullptr);  // 65536 with a leading zero byte: below, and even
+    EXPECT_NE(key_problem({KeyKind::kRsa, rsa.first, std::string("\x00\x00\xff\xff", 4)}),
+              nullptr);  // 65535
+    EXPECT_EQ(key_problem({KeyKind::kRsa, rsa.first, std::string("\x00\x01\x00\x01", 4)}),
+              nullptr);  // 65537 with a leading zero byte
+    // Ed25519: every small-order encoding, with and without the sign bit
+    std::string identity(32, '\0');
+    identity[0] = 1;
+    std::string zero(32, '\0');
+    std::string minus_one(32, '\xff');
+    minus_one[0] = '\xec';
+    minus_one[31] = '\x7f';
+    for (std::string point : {identity, zero, minus_one}) {
+        EXPECT_NE(key_problem({KeyKind::kEd25519, point, ""}), nullptr);
+        point[31] = static_cast<char>(point[31] | 0x80);
+        EXPECT_NE(key_problem({KeyKind::kEd25519, point, ""}), nullptr);
+    }
+    const unsigned char order8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
+                                      0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+                                      0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+                                      0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+    EXPECT_NE(key_problem(
+                  {KeyKind::kEd25519, std::string(reinterpret_cast<const char *>(order8), 32), ""}),
+              nullptr);
+    TestKey ed;
+    make_key(ed, KeyKind::kEd25519);
+    EXPECT_EQ(key_problem({KeyKind::kEd25519, ed.first, ""}), nullptr);
+}
+
 TEST(Jws, TimeRules) {
     EXPECT_EQ(check_token_time(1000, std::nullopt, 999, 0), TokenTime::kValid);
     EXPECT_EQ(check_token_time(1000, std::nullopt, 1000, 0), TokenTime::kExpired);
