@@ -84,11 +84,17 @@ bool ed25519_small_order(std::string_view x) {
     return false;
 }
 
-Bignum min_rsa_exponent() {
-    Bignum e(BN_new());
-    if (e && BN_set_word(e.get(), 65537) != 1)
-        return Bignum();
-    return e;
+// Below 65537 (e = 1 makes the padded hash itself a valid "signature").
+bool rsa_exponent_too_small(const BIGNUM *e) {
+    return BN_num_bits(e) <= 17 && BN_get_word(e) < 65537;
+}
+
+// The key, if OpenSSL's public-key check passes (a point on the curve; n odd, e in range).
+Pkey publicly_checked(Pkey pkey) {
+    PkeyCtx check(pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr) : nullptr);
+    if (!check || EVP_PKEY_public_check(check.get()) != 1)
+        return Pkey();
+    return pkey;
 }
 
 Pkey public_key(const KeyMaterial &key) {
@@ -112,13 +118,8 @@ Pkey public_key(const KeyMaterial &key) {
                 !OSSL_PARAM_BLD_push_octet_string(build.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
                                                   sizeof point))
                 return Pkey();
-            Pkey pkey = from_params("EC", build.get());
             // The point must be on the curve (fromdata alone does not promise it).
-            PkeyCtx check(pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr)
-                               : nullptr);
-            if (!check || EVP_PKEY_public_check(check.get()) != 1)
-                return Pkey();
-            return pkey;
+            return publicly_checked(from_params("EC", build.get()));
         }
         case KeyKind::kRsa: {
             Bignum n = bignum(key.first), e = bignum(key.second);
@@ -127,16 +128,11 @@ Pkey public_key(const KeyMaterial &key) {
             // verify: the public exponent is at least 65537, odd, and OpenSSL's public-key
             // check (n odd, not too small, e in range) must pass.
             if (!n || !e || !build || BN_num_bits(n.get()) < kMinRsaBits || !BN_is_odd(e.get()) ||
-                BN_cmp(e.get(), min_rsa_exponent().get()) < 0 ||
+                rsa_exponent_too_small(e.get()) ||
                 !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
                 !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
                 return Pkey();
-            Pkey pkey = from_params("RSA", build.get());
-            PkeyCtx check(pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr)
-                               : nullptr);
-            if (!check || EVP_PKEY_public_check(check.get()) != 1)
-                return Pkey();
-            return pkey;
+            return publicly_checked(from_params("RSA", build.get()));
         }
         case KeyKind::kSecret:
             break;
@@ -253,8 +249,8 @@ const char *key_problem(const KeyMaterial &key) noexcept {
                 return "a P-256 coordinate has 32 bytes";
             break;
         case KeyKind::kRsa: {
-            Bignum e = bignum(key.second), min = min_rsa_exponent();
-            if (e && min && BN_cmp(e.get(), min.get()) < 0)
+            Bignum e = bignum(key.second);
+            if (e && rsa_exponent_too_small(e.get()))
                 return "an RSA public exponent below 65537: anyone could sign with it";
             break;
         }

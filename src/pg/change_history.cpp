@@ -94,9 +94,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     Oid acting_role;
     int security_context;
     GetUserIdAndSecContext(&acting_role, &security_context);
-    int nest = NewGUCNestLevel();
-    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
+    int nest = pin_search_path();
     // An error below aborts the (sub)transaction, which restores the user id and settings.
     SetUserIdAndSecContext(relation_owner(history), security_context |
                                                         SECURITY_LOCAL_USERID_CHANGE |
@@ -109,7 +107,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
         elog(ERROR, "history insert failed: %s", SPI_result_code_string(rc));
     SPI_finish();
     SetUserIdAndSecContext(acting_role, security_context);
-    AtEOXact_GUC(true, nest);
+    unpin_search_path(nest);
 }
 
 // Deletes the entries older than `before`; the count. Plain C frame: the flag is reset

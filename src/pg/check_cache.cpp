@@ -21,7 +21,6 @@ CacheCounters stats{};
 // snapshot and command id as one before it, yet no longer sees the rows the aborted
 // subtransaction wrote: the count is part of the key, so such a statement starts afresh.
 std::uint64_t subtransaction_aborts = 0;
-bool abort_callback_registered = false;
 
 void count_subtransaction_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
     if (event == SUBXACT_EVENT_ABORT_SUB)
@@ -102,10 +101,6 @@ CheckState *new_state(SnapshotIdentity now) {
 }
 
 CheckState *statement_state(Snapshot snapshot) {
-    if (!abort_callback_registered) {
-        RegisterSubXactCallback(count_subtransaction_abort, nullptr);
-        abort_callback_registered = true;
-    }
     SnapshotIdentity now = SnapshotIdentity::of(snapshot);
     LocalTransactionId transaction = MyProc->lxid;
     if (statements.transaction != transaction) {
@@ -158,6 +153,10 @@ Grant cached_grant(const Uuid &user_id, const Uuid &customer, DayNumber *today) 
     state->snapshot = snapshot;
     GrantStore store{state, store_lookup, store_scan_user, store_allocate_zeroed, store_release};
     return state->cache.grant(store, user_id, customer, stats);
+}
+
+void install_check_cache_callbacks() {
+    RegisterSubXactCallback(count_subtransaction_abort, nullptr);
 }
 
 const CacheCounters &cache_stats() {

@@ -17,4 +17,7 @@ Grant cached_grant(const Uuid &user, const Uuid &customer, DayNumber *today);
 // index lookups, bulk loads of a user's grants, and the largest cache any statement built.
 const CacheCounters &cache_stats();
 
+// At module load: the cache follows subtransaction aborts.
+void install_check_cache_callbacks();
+
 }  // namespace customer_access::pg

@@ -160,9 +160,8 @@ bool may_end_in_guard(Node *parsetree) {
 }  // namespace
 
 void note_extras_work(Oid extension, Oid schema, Node *parsetree) {
-    if (!may_end_in_guard(parsetree))
-        return;
-    noted = Noted{parsetree, decide(extension, schema, parsetree)};
+    noted = Noted{parsetree, may_end_in_guard(parsetree) ? decide(extension, schema, parsetree)
+                                                         : ExtrasWork{false, false}};
 }
 
 ExtrasWork noted_extras_work(Oid extension, Oid schema, Node *parsetree) {

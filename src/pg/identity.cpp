@@ -439,7 +439,6 @@ SavedToken *saved_tokens = nullptr;
 int saved_count = 0;
 int saved_capacity = 0;
 LocalTransactionId saved_in = InvalidLocalTransactionId;
-bool token_callback_registered = false;
 
 void free_claims(TokenIdentity &identity) {
     if (identity.claims != nullptr)
@@ -472,10 +471,6 @@ void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransact
 
 // Called before token_identity changes in the current subtransaction.
 void remember_token_identity() {
-    if (!token_callback_registered) {
-        RegisterSubXactCallback(follow_subtransaction, nullptr);
-        token_callback_registered = true;
-    }
     if (saved_in != current_lxid()) {
         for (int i = 0; i < saved_count; ++i)
             free_claims(saved_tokens[i].before);
@@ -515,6 +510,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
 }
 
 void install_identity_hooks() {
+    RegisterSubXactCallback(follow_subtransaction, nullptr);
     install_citus_identity();
     previous_executor_run = ExecutorRun_hook;
     ExecutorRun_hook = hand_identity_at_run;

@@ -9,6 +9,7 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
+#include "check_cache.hpp"
 #include "identity.hpp"
 
 namespace customer_access::pg {
@@ -19,4 +20,5 @@ void _PG_init(void) {
     customer_access::pg::define_settings();
     customer_access::pg::install_utility_guard();
     customer_access::pg::install_identity_hooks();
+    customer_access::pg::install_check_cache_callbacks();
 }

@@ -3,6 +3,7 @@
 #include "boundary.hpp"
 #include "extension_catalog.hpp"
 #include "grant_row.hpp"
+#include "pinned_search_path.hpp"
 #include "own_objects.hpp"
 
 extern "C" {
@@ -283,14 +284,12 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
     if (replaying || !OidIsValid(get_relname_relid("table_extras", schema)))
         return;
     Datum database = ObjectIdGetDatum(MyDatabaseId);
-    int nest = NewGUCNestLevel();
     // Definitions are written and read with every name schema-qualified. Under pg_restore -j
     // the sessions that load the rows and that create what they refer to run at once: each
     // replays what it can see (ordered by kLoadLock), waiting for the other's locks, and a
     // deadlock between two of them only undoes one attempt (each runs in its own
     // subtransaction); the other session then succeeds.
-    (void)set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
+    int nest = pin_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     replaying = true;
@@ -321,7 +320,7 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
     { replaying = false; }
     PG_END_TRY();
     SPI_finish();
-    AtEOXact_GUC(true, nest);
+    unpin_search_path(nest);
 }
 
 bool table_extras_target(Oid *extension, Oid *schema) {
