@@ -3,8 +3,11 @@ EXTENSION = customer_access
 MODULE_big = customer_access
 DATA = $(wildcard src/sql/customer_access--*.sql)
 
+# The repository's root, also when PGXS builds from another directory.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
 CORE_SRCS = $(wildcard src/core/*.cpp)
-PG_SRCS = $(wildcard src/pg/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = access_role external_access owner_protection identity access_checks rls_policies \
@@ -19,7 +22,7 @@ PG_CONFIG ?= pg_config
 # The server headers are system headers to us: warnings are errors for our code only.
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror -Wno-missing-field-initializers \
-              -isystem $(PG_INCLUDEDIR_SERVER) -MMD -MP
+              -isystem $(PG_INCLUDEDIR_SERVER) -I$(ROOT)/src -MMD -MP
 SHLIB_LINK = -lstdc++ -lcrypto
 
 # No JIT bitcode: the LLVM inliner gains nothing from this C++ and would need clang.

@@ -1,5 +1,16 @@
 # Shared by scripts/test, scripts/demo and scripts/bench: install what is missing,
 # build and install the extension.
+# The PostgreSQL major versions the extension supports (SPEC: every major Debian ships), and
+# the one this machine's Debian ships (scripts/test runs the others in Debian roots).
+SUPPORTED_MAJORS=(15 17 18)
+host_major() {
+    case $(. /etc/os-release && echo "${VERSION_CODENAME:-}") in
+        bookworm) echo 15 ;;
+        trixie) echo 17 ;;
+        forky) echo 18 ;;
+    esac
+}
+PG_MAJOR=${PG_MAJOR:-$(host_major)}
 PG_MAJOR=${PG_MAJOR:-15}
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -20,9 +31,29 @@ ensure_packages() {
     fi
 }
 
-BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib make g++ cmake
+BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR make g++ cmake
                libgtest-dev postgresql-common libssl-dev python3-jwt python3-cryptography
-               pgbouncer python3-psycopg2)
+               pgbouncer python3-psycopg2 python3-psycopg)
+
+# What one version's suites need (scripts/test --pg N --here).
+VERSION_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-common make g++
+                  libssl-dev python3-jwt python3-cryptography pgbouncer python3-psycopg2
+                  python3-psycopg libipc-run-perl)
+
+# Everything scripts/test needs for one PostgreSQL version inside a Debian root made by
+# scripts/root (@MAJOR@ is the version): the server, the suites' tools, the package build,
+# and what Citus's build needs. The root has no network while the suites run.
+ROOT_PACKAGES=(postgresql-@MAJOR@ postgresql-server-dev-@MAJOR@ postgresql-server-dev-all
+               postgresql-common make g++ libssl-dev python3 python3-jwt python3-cryptography
+               pgbouncer python3-psycopg2 python3-psycopg libipc-run-perl perl debhelper
+               build-essential fakeroot dpkg-dev git iproute2 procps
+               liblz4-dev libzstd-dev libkrb5-dev libpam0g-dev libselinux1-dev libxslt1-dev
+               libreadline-dev libcurl4-openssl-dev libicu-dev)
+
+# Citus 13.2 supports PostgreSQL 15, 16 and 17.
+citus_supports() {
+    case $1 in 15 | 16 | 17) return 0 ;; *) return 1 ;; esac
+}
 
 # Citus for the scale-out suite (test/tap/006_citus.pl): already installed, or built from the
 # upstream source kept beside the repository (../shared/citus/build.sh, about 2 minutes).

@@ -1,7 +1,7 @@
 // Module entry: PG_MODULE_MAGIC and _PG_init, which defines the settings and installs the
 // utility hook of the DDL guard (it sees the statements event triggers never fire for) and
 // the executor hook that hands the identity to parallel workers.
-#include "settings.hpp"
+#include "pg/identity/settings.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -9,12 +9,9 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
-#include "check_cache.hpp"
-#include "identity.hpp"
-
-namespace customer_access::pg {
-void install_utility_guard();
-}
+#include "pg/checks/check_cache.hpp"
+#include "pg/guard/ddl_guard.hpp"
+#include "pg/identity/identity.hpp"
 
 void _PG_init(void) {
     customer_access::pg::define_settings();

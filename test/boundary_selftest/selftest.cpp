@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "../../src/pg/boundary.hpp"
+#include "pg/boundary/boundary.hpp"
 
 namespace {
 

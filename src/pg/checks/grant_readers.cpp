@@ -1,0 +1,73 @@
+#include "pg/checks/grant_readers.hpp"
+
+#include "pg/catalog/extension_catalog.hpp"
+#include "pg/identity/identity.hpp"
+#include "pg/identity/settings.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/acl.h"
+#include "utils/rls.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+// The last decision, for one role in one statement: privileges cannot change within it.
+struct Decision {
+    Oid role;
+    LocalTransactionId transaction;
+    TimestampTz statement;
+    CommandId command;
+    bool allowed;
+} last{InvalidOid, InvalidLocalTransactionId, 0, InvalidCommandId, false};
+
+[[noreturn]] void refuse(const char *function) {
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("%s() answers about other application users only to a role that may read "
+                    "every grant",
+                    function),
+             errdetail("The caller is no superuser and has no SELECT on "
+                       "customer_access.external_access free of its row security."),
+             errhint("Use can_access() and accessible_customers(current_user_id()) for the "
+                     "application user itself, or grant an auditor role BYPASSRLS and SELECT.")));
+    pg_unreachable();
+}
+
+}  // namespace
+
+bool may_read_every_grant() {
+    Oid role = GetUserId();
+    LocalTransactionId transaction = MyProc->lxid;
+    TimestampTz statement = GetCurrentStatementStartTimestamp();
+    CommandId command = GetCurrentCommandId(false);
+    if (last.role == role && last.transaction == transaction && last.statement == statement &&
+        last.command == command)
+        return last.allowed;
+    bool allowed = superuser();
+    if (!allowed) {
+        Oid grants = extension_catalog().grants;
+        allowed = pg_class_aclcheck(grants, role, ACL_SELECT) == ACLCHECK_OK &&
+                  check_enable_rls(grants, InvalidOid, true) != RLS_ENABLED;
+    }
+    last = Decision{role, transaction, statement, command, allowed};
+    return allowed;
+}
+
+void require_grant_reader(const Uuid &user, const char *function) {
+    Uuid me;
+    if (current_application_user(&me) && same_uuid(me, user))
+        return;
+    if (!may_read_every_grant())
+        refuse(function);
+}
+
+void require_full_grant_reader(const char *function) {
+    if (!may_read_every_grant())
+        refuse(function);
+}
+
+}  // namespace customer_access::pg

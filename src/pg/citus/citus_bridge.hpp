@@ -1,0 +1,58 @@
+// What customer_access needs from Citus, found at run time (customer_access neither links to
+// nor requires Citus): whether Citus is loaded, which backends run shard queries for a
+// coordinator, the distributed transaction, SET LOCAL propagation, and where the local shard
+// of a reference table is. Citus 13 is the version tested.
+#pragma once
+
+#include <optional>
+
+#include "core/identity_carrier.hpp"
+#include "pg/boundary/postgres.hpp"
+
+extern "C" {
+#include "nodes/plannodes.h"
+}
+
+namespace customer_access::pg {
+
+// Whether the Citus library is loaded in this backend (never loads it).
+bool citus_loaded();
+
+// Whether this backend was opened by another Citus node to run its shard queries (Citus
+// names such connections "citus_internal gpid=...").
+bool in_citus_internal_backend();
+
+// This backend's distributed transaction, if Citus assigned one.
+std::optional<CarrierBinding> current_distributed_transaction();
+
+// Makes the current transaction a coordinated one (its shard queries then run in remote
+// transaction blocks that receive the propagated SET LOCALs) and returns its id.
+CarrierBinding start_coordinated_transaction();
+
+// SET LOCAL name = 'value' on every node the transaction uses now or will use (value holds
+// no quote or backslash).
+void propagate_set_local(const char *name, const char *value);
+
+// This backend's Citus global pid: its connections to other nodes are named
+// "citus_internal gpid=<it>".
+uint64 citus_global_pid();
+
+// Whether Citus is executing a task on this shard locally, in this backend (what a change
+// made through the distributed table is on the coordinator's copy).
+bool in_local_execution_of(int64 shard);
+bool in_local_execution();  // on any shard
+
+// Whether a plan is (or contains, down its outer and inner trees) a Citus distributed scan.
+bool is_citus_plan(Plan *plan);
+
+// Where the rows of a table live on this node: the table itself, or, for a Citus reference
+// table, its shard here ("<name>_<shardid>" in the same schema).
+struct RowHome {
+    bool distributed;  // a Citus table
+    Oid relation;      // the shard here; InvalidOid when this node holds none
+    int64 shard;
+    int32 group;  // this node's Citus group (0: the coordinator)
+};
+RowHome row_home(Oid table);
+
+}  // namespace customer_access::pg

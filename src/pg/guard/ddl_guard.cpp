@@ -1,0 +1,858 @@
+// The DDL guard: customer_access.guard_ddl(), an event trigger ON ddl_command_start (ENABLE
+// ALWAYS, so it fires in every session_replication_role), and, when the module is preloaded,
+// a ProcessUtility hook for the statements event triggers never see (ALTER/DROP EVENT
+// TRIGGER, REASSIGN OWNED). On the extension's objects only what SPEC allows gets through:
+// FOREIGN KEY and CHECK constraints, indexes other than the extension's own, COMMENT, GRANT,
+// REVOKE, storage parameters, VACUUM, ANALYZE, CLUSTER, REINDEX. Everything else is refused
+// with 42501 before it runs. Targets are resolved to OIDs and judged by the extension's
+// membership in pg_depend, so a rename or a schema move cannot blind the guard. It stands
+// aside while CREATE/ALTER EXTENSION customer_access runs its own script, and for a
+// superuser who SET customer_access.allow_owner_revoke = on.
+#include "pg/boundary/boundary.hpp"
+#include "pg/guard/ddl_guard.hpp"
+#include "pg/catalog/extension_catalog.hpp"
+#include "pg/guard/extras_scope.hpp"
+#include "pg/catalog/own_objects.hpp"
+#include "pg/catalog/pinned_search_path.hpp"
+#include "pg/guard/table_extras.hpp"
+#include "pg/identity/settings.hpp"
+#include "pg/citus/shard_guard.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_event_trigger.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "commands/tablespace.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/relcache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+}
+
+using namespace customer_access::pg;
+
+namespace {
+
+struct Guard {
+    Oid extension;
+    Oid schema;
+};
+
+[[noreturn]] void refuse(const char *what) {
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("customer_access protects its objects: %s is not allowed", what),
+             errdetail("DDL may add or drop FOREIGN KEY and CHECK constraints and indexes of its "
+                       "own, COMMENT, GRANT, REVOKE and set storage parameters on the extension's "
+                       "tables; nothing else."),
+             errhint("A superuser may SET customer_access.allow_owner_revoke = on to change the "
+                     "extension's objects on purpose.")));
+    pg_unreachable();
+}
+
+bool member_relation(const Guard &g, Oid relid) {
+    return OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) == g.extension;
+}
+
+// A relation the guard protects: a member (table, view, sequence) or one of its own indexes.
+bool protected_relation(const Guard &g, Oid relid) {
+    if (!OidIsValid(relid))
+        return false;
+    if (member_relation(g, relid))
+        return true;
+    char kind = get_rel_relkind(relid);
+    if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX) {
+        Oid table = IndexGetRelation(relid, true);
+        return member_relation(g, table) && named_in(get_rel_name(relid), kOwnIndexes);
+    }
+    return false;
+}
+
+Oid relation_of(const RangeVar *rv) {
+    return rv == nullptr ? InvalidOid : RangeVarGetRelid(rv, NoLock, true);
+}
+
+bool protected_range_var(const Guard &g, const RangeVar *rv) {
+    return protected_relation(g, relation_of(rv));
+}
+
+// Any object named in a statement: a member, the extension's schema, or a trigger, policy,
+// rule, constraint or column of a protected relation.
+// The kinds of object the extension has (or has sub-objects of); statements about other
+// kinds (roles, databases, domain constraints...) cannot touch it, and their parse nodes do
+// not all have the shape get_object_address takes.
+bool kind_of_ours(ObjectType type) {
+    switch (type) {
+        case OBJECT_AGGREGATE:
+        case OBJECT_CAST:
+        case OBJECT_EVENT_TRIGGER:
+        case OBJECT_EXTENSION:
+        case OBJECT_FUNCTION:
+        case OBJECT_INDEX:
+        case OBJECT_OPCLASS:
+        case OBJECT_OPERATOR:
+        case OBJECT_OPFAMILY:
+        case OBJECT_POLICY:
+        case OBJECT_PROCEDURE:
+        case OBJECT_ROUTINE:
+        case OBJECT_RULE:
+        case OBJECT_SCHEMA:
+        case OBJECT_SEQUENCE:
+        case OBJECT_TABCONSTRAINT:
+        case OBJECT_TABLE:
+        case OBJECT_TRIGGER:
+        case OBJECT_TYPE:
+        case OBJECT_VIEW:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool protected_object(const Guard &g, ObjectType type, Node *object) {
+    if (object == nullptr || !kind_of_ours(type))
+        return false;
+    // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
+    // takes a TypeName.
+    if (type == OBJECT_TYPE && IsA(object, List))
+        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
+    Relation rel = nullptr;
+    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
+    bool result = false;
+    if (rel != nullptr) {
+        Oid relid = RelationGetRelid(rel);
+        relation_close(rel, NoLock);
+        if (address.classId == ConstraintRelationId)
+            result = member_relation(g, relid) &&
+                     named_in(get_constraint_name(address.objectId), kOwnConstraints);
+        else
+            result = protected_relation(g, relid);
+    }
+    if (!OidIsValid(address.objectId))
+        return result;
+    if (address.classId == RelationRelationId)
+        return result || protected_relation(g, address.objectId);
+    if (address.classId == NamespaceRelationId && address.objectId == g.schema)
+        return true;
+    return result || getExtensionOfObject(address.classId, address.objectId) == g.extension;
+}
+
+// The extension's grants or history hold a row (seen by a fresh snapshot, whatever row
+// security or privileges say).
+bool holds_rows(const Guard &g) {
+    // On Citus the grants' rows are in the table's shard on this node, not in the table.
+    Oid places[3] = {get_relname_relid("external_access", g.schema),
+                     get_relname_relid("external_access_history", g.schema),
+                     local_grants_shard(g.schema)};
+    for (Oid relid : places) {
+        if (!OidIsValid(relid))
+            continue;
+        Relation rel = table_open(relid, AccessShareLock);
+        Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+        TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+        TupleTableSlot *slot = table_slot_create(rel, nullptr);
+        bool found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+        ExecDropSingleTupleTableSlot(slot);
+        table_endscan(scan);
+        UnregisterSnapshot(snapshot);
+        table_close(rel, AccessShareLock);
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+void check_extension_drop(const Guard &g) {
+    if (holds_rows(g))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("customer_access cannot be dropped while it holds grants or history"),
+                 errdetail("Dropping the extension would delete every grant and the whole change "
+                           "history."),
+                 errhint("A superuser may SET customer_access.allow_owner_revoke = on to drop it "
+                         "on purpose, after keeping a dump of its tables.")));
+}
+
+// Whether the roles own the extension or any of its relations (REASSIGN and DROP OWNED
+// act on everything a role owns).
+bool names_an_owner(const Guard &g, List *roles) {
+    ListCell *cell;
+    foreach (cell, roles) {
+        Oid role = get_rolespec_oid(static_cast<RoleSpec *>(lfirst(cell)), true);
+        if (!OidIsValid(role))
+            continue;
+        if (role == extension_owner(g.extension))
+            return true;
+        for (const char *name : {"external_access", "external_access_history", "login_users",
+                                 "trusted_keys", "table_extras"}) {
+            Oid relid = get_relname_relid(name, g.schema);
+            HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+            if (!HeapTupleIsValid(tuple))
+                continue;
+            Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+            ReleaseSysCache(tuple);
+            if (owner == role)
+                return true;
+        }
+    }
+    return false;
+}
+
+// Whether the object a DROP ... CASCADE names is one the extension rests on: something the
+// extension or one of its members depends on, or the extension such a thing belongs to (a
+// language's extension, for instance), so that the cascade would drop customer_access.
+bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
+    if (type == OBJECT_TYPE && IsA(object, List))
+        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
+    Relation rel = nullptr;
+    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
+    if (rel != nullptr)
+        relation_close(rel, NoLock);
+    if (!OidIsValid(address.objectId))
+        return false;
+    const char *query =
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.refclassid = $1 AND d.refobjid "
+        "= $2 "
+        "  AND d.deptype IN ('n', 'a') AND ((d.classid = "
+        "'pg_catalog.pg_extension'::pg_catalog.regclass "
+        "  AND d.objid = $3) OR EXISTS (SELECT FROM pg_catalog.pg_depend m WHERE m.classid = "
+        "d.classid "
+        "  AND m.objid = d.objid AND m.deptype = 'e' AND m.refobjid = $3))) "
+        "OR EXISTS (SELECT FROM pg_catalog.pg_depend m JOIN pg_catalog.pg_depend d "
+        "  ON d.classid = m.classid AND d.objid = m.objid AND d.deptype IN ('n', 'a') "
+        "  JOIN pg_catalog.pg_depend x ON x.classid = d.refclassid AND x.objid = d.refobjid "
+        "  AND x.deptype = 'e' WHERE m.deptype = 'e' AND m.refobjid = $3 "
+        "  AND x.refclassid = $1 AND x.refobjid = $2)";
+    Oid types[3] = {OIDOID, OIDOID, OIDOID};
+    Datum values[3] = {ObjectIdGetDatum(address.classId), ObjectIdGetDatum(address.objectId),
+                       ObjectIdGetDatum(g.extension)};
+    int pinned = pin_search_path();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
+    bool rests = false;
+    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+        bool isnull;
+        rests =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    SPI_finish();
+    unpin_search_path(pinned);
+    return rests;
+}
+
+// ALTER TABLE/INDEX ALL IN TABLESPACE would move one of the extension's relations.
+bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
+    Oid from = get_tablespace_oid(stmt->orig_tablespacename, true);
+    if (!OidIsValid(from))
+        return false;
+    if (from == MyDatabaseTableSpace)
+        from = InvalidOid;  // relations in the database's default tablespace store 0
+    const char *query =
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.reltablespace = $1 AND (c.oid IN "
+        "  (SELECT objid FROM pg_catalog.pg_depend WHERE classid = "
+        "'pg_catalog.pg_class'::pg_catalog.regclass "
+        "   AND deptype = 'e' AND refobjid = $2) OR c.oid IN (SELECT indexrelid FROM "
+        "pg_catalog.pg_index i "
+        "   JOIN pg_catalog.pg_depend d ON d.objid = i.indrelid AND d.deptype = 'e' AND d.refobjid "
+        "= $2 "
+        "   AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)))";
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(from), ObjectIdGetDatum(g.extension)};
+    int pinned = pin_search_path();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
+    bool moves = false;
+    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+        bool isnull;
+        moves =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    SPI_finish();
+    unpin_search_path(pinned);
+    return moves;
+}
+
+bool allowed_table_command(const AlterTableCmd *cmd) {
+    switch (cmd->subtype) {
+        case AT_AddConstraint:
+        case AT_AddConstraintRecurse: {
+            const Constraint *c = reinterpret_cast<const Constraint *>(cmd->def);
+            return c != nullptr && IsA(c, Constraint) &&
+                   (c->contype == CONSTR_FOREIGN || c->contype == CONSTR_CHECK);
+        }
+        case AT_DropConstraint:
+        case AT_DropConstraintRecurse:
+            return !named_in(cmd->name, kOwnConstraints);
+        case AT_ValidateConstraint:
+        case AT_ValidateConstraintRecurse:
+        case AT_SetRelOptions:
+        case AT_ResetRelOptions:
+        case AT_ClusterOn:
+        case AT_DropCluster:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
+    Oid relid = relation_of(stmt->relation);
+    bool is_member = member_relation(g, relid);
+    bool is_own_index = !is_member && protected_relation(g, relid);
+    ListCell *cell;
+    foreach (cell, stmt->cmds) {
+        const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(cell));
+        if (is_member && !allowed_table_command(cmd))
+            refuse("this ALTER of the extension's table");
+        // Storage parameters and the rest are for the tables: a view's parameters
+        // (security_invoker, check_option) change whose rights it reads with.
+        if (is_member && get_rel_relkind(relid) != RELKIND_RELATION)
+            refuse("this ALTER of the extension's view or sequence");
+        if (is_own_index && cmd->subtype != AT_SetRelOptions && cmd->subtype != AT_ResetRelOptions)
+            refuse("this ALTER of the extension's index");
+        // Another table may not take one of ours as parent or partition.
+        if (cmd->subtype == AT_AddInherit &&
+            protected_range_var(g, reinterpret_cast<const RangeVar *>(cmd->def)))
+            refuse("inheriting from the extension's table");
+        if (cmd->subtype == AT_AttachPartition &&
+            protected_range_var(g, reinterpret_cast<const PartitionCmd *>(cmd->def)->name))
+            refuse("attaching the extension's table as a partition");
+    }
+}
+
+// The OID of the function a CREATE OR REPLACE would replace, or InvalidOid.
+Oid replaced_function(List *name, List *parameters) {
+    Oid types[FUNC_MAX_ARGS];
+    int count = 0;
+    ListCell *cell;
+    foreach (cell, parameters) {
+        const FunctionParameter *p = static_cast<const FunctionParameter *>(lfirst(cell));
+        if (!IsA(p, FunctionParameter))
+            return InvalidOid;
+        if (p->mode == FUNC_PARAM_OUT || p->mode == FUNC_PARAM_TABLE)
+            continue;
+        if (count == FUNC_MAX_ARGS)
+            return InvalidOid;
+        Oid type = LookupTypeNameOid(nullptr, p->argType, true);
+        if (!OidIsValid(type))
+            return InvalidOid;
+        types[count++] = type;
+    }
+    return LookupFuncName(name, count, types, true);
+}
+
+// CREATE OR REPLACE AGGREGATE name (args) or, old style, name (BASETYPE = type, ...).
+bool replaces_our_aggregate(const Guard &g, const DefineStmt *stmt) {
+    Oid existing = InvalidOid;
+    if (!stmt->oldstyle && stmt->args != NIL) {
+        existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+    } else {
+        ListCell *cell;
+        foreach (cell, stmt->definition) {
+            DefElem *def = static_cast<DefElem *>(lfirst(cell));
+            if (strcmp(def->defname, "basetype") != 0 || def->arg == nullptr ||
+                !IsA(def->arg, TypeName))
+                continue;
+            Oid type = LookupTypeNameOid(nullptr, castNode(TypeName, def->arg), true);
+            if (OidIsValid(type))
+                existing = LookupFuncName(stmt->defnames, 1, &type, true);
+        }
+    }
+    return OidIsValid(existing) &&
+           getExtensionOfObject(ProcedureRelationId, existing) == g.extension;
+}
+
+bool names_role_type(const Guard &g, TypeName *type) {
+    Oid oid = LookupTypeNameOid(nullptr, type, true);
+    return OidIsValid(oid) && getExtensionOfObject(TypeRelationId, oid) == g.extension;
+}
+
+void check_drop(const Guard &g, DropStmt *stmt) {
+    ListCell *cell;
+    foreach (cell, stmt->objects) {
+        Node *object = static_cast<Node *>(lfirst(cell));
+        switch (stmt->removeType) {
+            case OBJECT_EXTENSION:
+                if (strcmp(strVal(object), kExtensionName) == 0)
+                    check_extension_drop(g);
+                break;
+            case OBJECT_SCHEMA:
+                if (get_namespace_oid(strVal(object), true) == g.schema)
+                    check_extension_drop(g);
+                break;
+            case OBJECT_TABLE:
+            case OBJECT_VIEW:
+            case OBJECT_SEQUENCE:
+            case OBJECT_INDEX:
+            case OBJECT_MATVIEW:
+            case OBJECT_FOREIGN_TABLE:
+                if (protected_range_var(g, makeRangeVarFromNameList(castNode(List, object))))
+                    refuse("dropping the extension's relation");
+                break;
+            default:
+                if (protected_object(g, stmt->removeType, object))
+                    refuse("dropping the extension's object");
+        }
+        if (stmt->behavior == DROP_CASCADE && stmt->removeType != OBJECT_EXTENSION &&
+            stmt->removeType != OBJECT_SCHEMA && extension_rests_on(g, stmt->removeType, object))
+            check_extension_drop(g);
+        if (stmt->behavior == DROP_CASCADE && stmt->removeType == OBJECT_EXTENSION &&
+            strcmp(strVal(object), kExtensionName) != 0 &&
+            extension_rests_on(g, stmt->removeType, object))
+            check_extension_drop(g);
+    }
+}
+
+// A publication's column list or row filter on one of the extension's tables would make
+// every UPDATE and DELETE of it fail ("cannot update table"): the grants would be frozen.
+void check_publication(const Guard &g, List *objects) {
+    ListCell *cell;
+    foreach (cell, objects) {
+        auto *spec = castNode(PublicationObjSpec, lfirst(cell));
+        PublicationTable *table = spec->pubtable;
+        if (table != nullptr && (table->whereClause != nullptr || table->columns != NIL) &&
+            protected_range_var(g, table->relation))
+            refuse("publishing the extension's tables with a column list or row filter");
+    }
+}
+
+void check_statement(const Guard &g, Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterTableStmt:
+            check_alter_table(g, castNode(AlterTableStmt, parsetree));
+            break;
+        case T_RenameStmt: {
+            auto *stmt = castNode(RenameStmt, parsetree);
+            // Objects named by a single name (schemas, event triggers) come as subname.
+            Node *object = stmt->object != nullptr || stmt->subname == nullptr
+                               ? stmt->object
+                               : reinterpret_cast<Node *>(makeString(stmt->subname));
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->renameType, object))
+                refuse("renaming the extension's objects");
+            break;
+        }
+        case T_AlterObjectSchemaStmt: {
+            auto *stmt = castNode(AlterObjectSchemaStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("moving the extension's objects to another schema");
+            break;
+        }
+        case T_AlterOwnerStmt: {
+            auto *stmt = castNode(AlterOwnerStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("changing the owner of the extension's objects");
+            break;
+        }
+        case T_AlterObjectDependsStmt: {
+            auto *stmt = castNode(AlterObjectDependsStmt, parsetree);
+            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
+                                          : protected_object(g, stmt->objectType, stmt->object))
+                refuse("changing the dependencies of the extension's objects");
+            break;
+        }
+        case T_AlterFunctionStmt: {
+            auto *stmt = castNode(AlterFunctionStmt, parsetree);
+            if (protected_object(g, stmt->objtype, reinterpret_cast<Node *>(stmt->func)))
+                refuse("altering the extension's functions");
+            break;
+        }
+        case T_CreateFunctionStmt: {
+            auto *stmt = castNode(CreateFunctionStmt, parsetree);
+            Oid existing =
+                stmt->replace ? replaced_function(stmt->funcname, stmt->parameters) : InvalidOid;
+            if (OidIsValid(existing) &&
+                getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
+                refuse("replacing the extension's functions");
+            break;
+        }
+        case T_DefineStmt: {
+            auto *stmt = castNode(DefineStmt, parsetree);
+            if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && replaces_our_aggregate(g, stmt))
+                refuse("replacing the extension's aggregates");
+            break;
+        }
+        case T_AlterOperatorStmt: {
+            auto *stmt = castNode(AlterOperatorStmt, parsetree);
+            if (protected_object(g, OBJECT_OPERATOR, reinterpret_cast<Node *>(stmt->opername)))
+                refuse("altering the extension's operators");
+            break;
+        }
+        case T_AlterTypeStmt: {
+            auto *stmt = castNode(AlterTypeStmt, parsetree);
+            if (names_role_type(g, makeTypeNameFromNameList(stmt->typeName)))
+                refuse("altering the extension's types");
+            break;
+        }
+        case T_AlterOpFamilyStmt: {
+            auto *stmt = castNode(AlterOpFamilyStmt, parsetree);
+            Oid am = get_am_oid(stmt->amname, true);
+            Oid family =
+                OidIsValid(am) ? get_opfamily_oid(am, stmt->opfamilyname, true) : InvalidOid;
+            if (OidIsValid(family) &&
+                getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension)
+                refuse("altering the extension's operator families");
+            break;
+        }
+        case T_CreateOpClassStmt: {
+            // A new class in the extension's family, or any class for its type, would put
+            // a role's support functions into every index and sort over roles.
+            auto *stmt = castNode(CreateOpClassStmt, parsetree);
+            Oid am = get_am_oid(stmt->amname, true);
+            Oid family = OidIsValid(am) && stmt->opfamilyname != NIL
+                             ? get_opfamily_oid(am, stmt->opfamilyname, true)
+                             : InvalidOid;
+            if ((OidIsValid(family) &&
+                 getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension) ||
+                names_role_type(g, stmt->datatype))
+                refuse("adding operator classes to the extension's families or types");
+            break;
+        }
+        case T_CreatePublicationStmt:
+            check_publication(g, castNode(CreatePublicationStmt, parsetree)->pubobjects);
+            break;
+        case T_AlterPublicationStmt:
+            check_publication(g, castNode(AlterPublicationStmt, parsetree)->pubobjects);
+            break;
+        case T_CreateCastStmt: {
+            auto *stmt = castNode(CreateCastStmt, parsetree);
+            if (names_role_type(g, stmt->sourcetype) || names_role_type(g, stmt->targettype))
+                refuse("adding casts to or from the extension's types");
+            break;
+        }
+        case T_CreateTrigStmt:
+            if (protected_range_var(g, castNode(CreateTrigStmt, parsetree)->relation))
+                refuse("creating or replacing triggers on the extension's tables");
+            break;
+        case T_RuleStmt:
+            if (protected_range_var(g, castNode(RuleStmt, parsetree)->relation))
+                refuse("creating or replacing rules on the extension's tables");
+            break;
+        case T_CreatePolicyStmt:
+            if (protected_range_var(g, castNode(CreatePolicyStmt, parsetree)->table))
+                refuse("creating policies on the extension's tables");
+            break;
+        case T_AlterPolicyStmt:
+            if (protected_range_var(g, castNode(AlterPolicyStmt, parsetree)->table))
+                refuse("altering the extension's policies");
+            break;
+        case T_CreateStatsStmt: {
+            ListCell *cell;
+            foreach (cell, castNode(CreateStatsStmt, parsetree)->relations)
+                if (IsA(lfirst(cell), RangeVar) &&
+                    protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
+                    refuse("creating statistics on the extension's tables");
+            break;
+        }
+        case T_CreateStmt:
+        case T_CreateForeignTableStmt: {
+            // CreateForeignTableStmt begins with its CreateStmt.
+            auto *stmt = reinterpret_cast<CreateStmt *>(parsetree);
+            ListCell *cell;
+            foreach (cell, stmt->inhRelations)
+                if (protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
+                    refuse("inheriting from the extension's table");
+            break;
+        }
+        case T_ViewStmt: {
+            auto *stmt = castNode(ViewStmt, parsetree);
+            if (stmt->replace && protected_range_var(g, stmt->view))
+                refuse("replacing the extension's views");
+            break;
+        }
+        case T_AlterSeqStmt:
+            if (protected_range_var(g, castNode(AlterSeqStmt, parsetree)->sequence))
+                refuse("altering the extension's sequences");
+            break;
+        case T_SecLabelStmt: {
+            auto *stmt = castNode(SecLabelStmt, parsetree);
+            if (protected_object(g, stmt->objtype, stmt->object))
+                refuse("security labels on the extension's objects");
+            break;
+        }
+        case T_AlterExtensionContentsStmt:
+            if (strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname, kExtensionName) ==
+                0)
+                refuse("adding objects to or removing objects from the extension");
+            break;
+        case T_DropStmt:
+            check_drop(g, castNode(DropStmt, parsetree));
+            break;
+        case T_DropOwnedStmt:
+            if (names_an_owner(g, castNode(DropOwnedStmt, parsetree)->roles))
+                check_extension_drop(g);
+            break;
+        case T_ReassignOwnedStmt:
+            if (names_an_owner(g, castNode(ReassignOwnedStmt, parsetree)->roles))
+                refuse("reassigning the extension's objects to another owner");
+            break;
+        case T_AlterTableMoveAllStmt:
+            if (moves_ours(g, castNode(AlterTableMoveAllStmt, parsetree)))
+                refuse("moving the extension's relations to another tablespace");
+            break;
+        case T_AlterEventTrigStmt: {
+            Oid trigger =
+                get_event_trigger_oid(castNode(AlterEventTrigStmt, parsetree)->trigname, true);
+            if (OidIsValid(trigger) &&
+                getExtensionOfObject(EventTriggerRelationId, trigger) == g.extension)
+                refuse("altering the extension's event triggers");
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+// The guard, or nothing to guard: no extension, the extension's own script, or the exit.
+bool guard_applies(Guard *g) {
+    g->extension = installed_extension();
+    if (!OidIsValid(g->extension))
+        return false;
+    if (creating_extension && CurrentExtensionObject == g->extension)
+        return false;
+    if (owner_revoke_allowed())
+        return false;
+    g->schema = extension_schema(g->extension);
+    return true;
+}
+
+ProcessUtility_hook_type previous_utility_hook = nullptr;
+
+// Statements that fire no event trigger: only a preloaded module sees them.
+bool fires_no_event_trigger(Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterEventTrigStmt:
+        case T_ReassignOwnedStmt:
+            return true;
+        case T_RenameStmt:
+            return castNode(RenameStmt, parsetree)->renameType == OBJECT_EVENT_TRIGGER;
+        case T_AlterOwnerStmt:
+            return castNode(AlterOwnerStmt, parsetree)->objectType == OBJECT_EVENT_TRIGGER;
+        case T_DropStmt:
+            return castNode(DropStmt, parsetree)->removeType == OBJECT_EVENT_TRIGGER;
+        default:
+            return false;
+    }
+}
+
+void guard_utility(PlannedStmt *pstmt, const char *query, bool read_only,
+                   ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *env,
+                   DestReceiver *dest, QueryCompletion *qc) {
+    Guard g;
+    if (IsTransactionState() && fires_no_event_trigger(pstmt->utilityStmt) && guard_applies(&g)) {
+        check_statement(g, pstmt->utilityStmt);
+        check_shard_statement(g.extension, g.schema, pstmt->utilityStmt);
+    }
+    if (previous_utility_hook != nullptr)
+        previous_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
+
+// A function that is not PostgreSQL's own and not owned by a superuser: code some role
+// wrote, which must not run inside the extension's tables' constraints and indexes (it would
+// run with the rights of whoever changes a grant, superusers included).
+bool written_by_a_role(Oid function, void *) {
+    if (function < FirstNormalObjectId)
+        return false;
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+    if (!HeapTupleIsValid(tuple))
+        return true;
+    Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
+    ReleaseSysCache(tuple);
+    return !superuser_arg(owner);
+}
+
+bool contains_role_code(Node *node, void *context);
+
+// A domain (or a domain under it) owned by a role, or whose constraints call role code.
+bool domain_runs_role_code(Oid type) {
+    while (OidIsValid(type)) {
+        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+        if (!HeapTupleIsValid(tuple))
+            return true;
+        auto *form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+        bool is_domain = form->typtype == TYPTYPE_DOMAIN;
+        Oid owner = form->typowner, base = form->typbasetype;
+        ReleaseSysCache(tuple);
+        if (!is_domain)
+            return false;
+        if (!superuser_arg(owner))
+            return true;
+        Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ,
+                    ObjectIdGetDatum(type));
+        SysScanDesc scan =
+            systable_beginscan(constraints, ConstraintTypidIndexId, true, nullptr, 1, &key);
+        bool found = false;
+        HeapTuple row;
+        while (!found && HeapTupleIsValid(row = systable_getnext(scan))) {
+            bool isnull;
+            Datum bin = heap_getattr(row, Anum_pg_constraint_conbin, RelationGetDescr(constraints),
+                                     &isnull);
+            found = !isnull &&
+                    contains_role_code(static_cast<Node *>(stringToNode(TextDatumGetCString(bin))),
+                                       nullptr);
+        }
+        systable_endscan(scan);
+        table_close(constraints, AccessShareLock);
+        if (found)
+            return true;
+        type = base;
+    }
+    return false;
+}
+
+bool contains_role_code(Node *node, void *context) {
+    if (node == nullptr)
+        return false;
+    if (IsA(node, CoerceToDomain) &&
+        domain_runs_role_code(castNode(CoerceToDomain, node)->resulttype))
+        return true;
+    if (check_functions_in_node(node, written_by_a_role, context))
+        return true;
+    // PostgreSQL 15 declares the walker without parameters; void (*)() is the generic
+    // function pointer type the compiler lets us cast through.
+    auto generic = reinterpret_cast<void (*)()>(contains_role_code);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+}
+
+bool runs_role_code(Datum stored_expression) {
+    return contains_role_code(
+        static_cast<Node *>(stringToNode(TextDatumGetCString(stored_expression))), nullptr);
+}
+
+// After ALTER TABLE or CREATE INDEX on one of the extension's tables: no CHECK constraint,
+// index expression or index predicate on it calls code that a role wrote.
+void check_table_code(Oid relid) {
+    Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(relid));
+    SysScanDesc scan =
+        systable_beginscan(constraints, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
+    bool found = false;
+    HeapTuple tuple;
+    while (!found && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+        bool isnull;
+        Datum bin =
+            heap_getattr(tuple, Anum_pg_constraint_conbin, RelationGetDescr(constraints), &isnull);
+        found = !isnull && runs_role_code(bin);
+    }
+    systable_endscan(scan);
+    table_close(constraints, AccessShareLock);
+
+    Relation rel = table_open(relid, AccessShareLock);
+    List *indexes = RelationGetIndexList(rel);
+    table_close(rel, AccessShareLock);
+    ListCell *cell;
+    foreach (cell, indexes) {
+        HeapTuple index = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(cell)));
+        if (!HeapTupleIsValid(index))
+            continue;
+        for (AttrNumber column : {Anum_pg_index_indexprs, Anum_pg_index_indpred}) {
+            bool isnull;
+            Datum stored = SysCacheGetAttr(INDEXRELID, index, column, &isnull);
+            found = found || (!isnull && runs_role_code(stored));
+        }
+        ReleaseSysCache(index);
+    }
+    if (found)
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("customer_access protects its objects: constraints and indexes on the "
+                        "extension's tables may call only functions of PostgreSQL or of "
+                        "superusers"),
+                 errdetail("Such code would run with the rights of whoever changes a grant."),
+                 errhint("Use built-in functions, or have a superuser own the function.")));
+}
+
+}  // namespace
+
+namespace customer_access::pg {
+
+void install_utility_guard() {
+    previous_utility_hook = ProcessUtility_hook;
+    ProcessUtility_hook = guard_utility;
+}
+
+}  // namespace customer_access::pg
+
+// guard_ddl_end(): ON ddl_command_end, for what only the finished command shows: the code
+// that new constraints and indexes on the extension's tables call.
+CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("guard_ddl_end() must be called as an event trigger")));
+    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    Guard g;
+    g.extension = installed_extension();
+    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
+        PG_RETURN_VOID();
+    g.schema = extension_schema(g.extension);
+    ExtrasWork work = noted_extras_work(g.extension, g.schema, data->parsetree);
+    if (!work.record && !work.replay)
+        PG_RETURN_VOID();  // not about the extension's tables or what they reference
+    const RangeVar *target = nullptr;
+    if (IsA(data->parsetree, AlterTableStmt))
+        target = castNode(AlterTableStmt, data->parsetree)->relation;
+    else if (IsA(data->parsetree, IndexStmt))
+        target = castNode(IndexStmt, data->parsetree)->relation;
+    Oid relid = relation_of(target);
+    bool ours = member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION;
+    if (ours && !owner_revoke_allowed())
+        check_table_code(relid);
+    keep_table_extras(g.extension, g.schema, work.record, false);
+    PG_RETURN_VOID();
+}
+
+CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("guard_ddl() must be called as an event trigger")));
+    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    Guard g;
+    g.extension = installed_extension();
+    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
+        note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
+    if (guard_applies(&g)) {
+        check_statement(g, data->parsetree);
+        check_shard_statement(g.extension, g.schema, data->parsetree);
+    }
+    PG_RETURN_VOID();
+}

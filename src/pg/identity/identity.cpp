@@ -1,0 +1,525 @@
+// The identity modes (SPEC "Identity"):
+//   setting  customer_access.user_id
+//   claims   the claim customer_access.claim of request.jwt.claims
+//   token    the subject of a token verified by authenticate()
+//   login    customer_access.login_users for session_user
+// In transaction scope a value counts only in the transaction that gave it (its stamp is
+// that transaction's local id). Parallel workers do not judge for themselves: the leader
+// writes the identity it established, with its transaction's local id, into a setting that
+// PostgreSQL copies to the workers, and a worker uses it only while its leader is still in
+// that transaction.
+#include "pg/identity/identity.hpp"
+
+#include <cstring>
+
+#include "core/grant_row.hpp"
+#include "core/uuid_text.hpp"
+#include "pg/citus/citus_identity.hpp"
+#include "pg/catalog/extension_catalog.hpp"
+#include "pg/checks/grant_lookup.hpp"
+#include "pg/identity/json_text.hpp"
+#include "pg/checks/plan_identity.hpp"
+#include "pg/identity/settings.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "tcop/utility.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+enum class Status { kNone, kUser, kStale, kInvalid };
+
+struct Resolved {
+    Status status;
+    Uuid user;
+    const char *claims;  // JSON text or nullptr (TopMemoryContext or a setting)
+};
+
+// authenticate()'s result, for the transaction that called it.
+struct TokenIdentity {
+    LocalTransactionId given_in;
+    Uuid user;
+    char *claims;  // in TopMemoryContext
+} token_identity{InvalidLocalTransactionId, {}, nullptr};
+
+// login_users' answer, remembered for one transaction and session user.
+struct LoginIdentity {
+    LocalTransactionId looked_up_in;
+    Oid login;
+    bool found;
+    Uuid user;
+} login_identity{InvalidLocalTransactionId, InvalidOid, false, {}};
+
+LocalTransactionId warned_in = InvalidLocalTransactionId;
+
+LocalTransactionId current_lxid() {
+    return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
+}
+
+bool fresh(LocalTransactionId given_in) {
+    return identity_scope() == IdentityScope::kSession || given_in == current_lxid();
+}
+
+Resolved from_setting() {
+    Uuid user;
+    switch (user_id_parsed(&user)) {
+        case ParsedUser::kUnset:
+            return Resolved{Status::kNone, {}, nullptr};
+        case ParsedUser::kInvalid:
+            return Resolved{Status::kInvalid, {}, nullptr};
+        case ParsedUser::kValid:
+            break;
+    }
+    if (!fresh(user_id_setting_value().given_in))
+        return Resolved{Status::kStale, {}, nullptr};
+    return Resolved{Status::kUser, user, nullptr};
+}
+
+}  // namespace
+
+char *claim_text(Jsonb *claims, const char *path) {
+    JsonbContainer *container = &claims->root;
+    const char *at = path;
+    while (true) {
+        const char *dot = strchr(at, '.');
+        std::size_t length = dot != nullptr ? static_cast<std::size_t>(dot - at) : strlen(at);
+        if (!JsonContainerIsObject(container))
+            return nullptr;
+        JsonbValue *value =
+            getKeyJsonValueFromContainer(container, at, static_cast<int>(length), nullptr);
+        if (value == nullptr)
+            return nullptr;
+        if (dot == nullptr)
+            return value->type == jbvString ? pnstrdup(value->val.string.val, value->val.string.len)
+                                            : nullptr;
+        if (value->type != jbvBinary)
+            return nullptr;
+        container = value->val.binary.data;
+        at = dot + 1;
+    }
+}
+
+namespace {
+
+Jsonb *parse_claims(const char *text) {
+    return text == nullptr ? nullptr : json_object_or_null(text, static_cast<int>(strlen(text)));
+}
+
+// The subject of claims given as JSON text: a user, or none (no error for any text).
+Resolved parse_subject(const char *text) {
+    Jsonb *parsed = parse_claims(text);
+    if (parsed == nullptr)
+        return Resolved{Status::kNone, {}, nullptr};
+    char *subject = claim_text(parsed, identity_claim());
+    std::optional<Uuid> user = subject != nullptr ? parse_uuid(subject) : std::nullopt;
+    if (!user)
+        return Resolved{Status::kNone, {}, text};
+    return Resolved{Status::kUser, *user, text};
+}
+
+// The last claims text read and its subject: the checks run per row, the claims change per
+// request. Compared by content, so a new value at a reused address is never mistaken.
+struct ClaimsCache {
+    char *text;  // TopMemoryContext
+    char *path;
+    bool has_user;
+    Uuid user;
+} claims_cache{nullptr, nullptr, false, {}};
+
+Resolved from_claims() {
+    StampedValue claims = jwt_claims_setting_value();
+    if (claims.text == nullptr || claims.text[0] == '\0')
+        return Resolved{Status::kNone, {}, nullptr};
+    if (!fresh(claims.given_in))
+        return Resolved{Status::kStale, {}, nullptr};
+    if (claims_cache.text != nullptr && strcmp(claims_cache.text, claims.text) == 0 &&
+        strcmp(claims_cache.path, identity_claim()) == 0)
+        return claims_cache.has_user ? Resolved{Status::kUser, claims_cache.user, claims.text}
+                                     : Resolved{Status::kNone, {}, claims.text};
+    Resolved r = parse_subject(claims.text);
+    if (claims_cache.text != nullptr) {
+        pfree(claims_cache.text);
+        pfree(claims_cache.path);
+    }
+    claims_cache = ClaimsCache{MemoryContextStrdup(TopMemoryContext, claims.text),
+                               MemoryContextStrdup(TopMemoryContext, identity_claim()),
+                               r.status == Status::kUser, r.user};
+    return r;
+}
+
+Resolved from_token() {
+    if (token_identity.given_in == InvalidLocalTransactionId ||
+        token_identity.given_in != current_lxid())
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, token_identity.user, token_identity.claims};
+}
+
+// login_users' row for the session user, read directly (the caller needs no privilege on
+// it), once per transaction.
+Resolved from_login() {
+    Oid login = GetSessionUserId();
+    if (login_identity.looked_up_in != current_lxid() || login_identity.login != login) {
+        login_identity = LoginIdentity{current_lxid(), login, false, {}};
+        Oid schema = extension_schema(extension_catalog().extension);
+        Oid table = get_relname_relid("login_users", schema);
+        Oid index = get_relname_relid("login_users_pkey", schema);
+        if (OidIsValid(table) && OidIsValid(index)) {
+            Relation rel = table_open(table, AccessShareLock);
+            Relation idx = index_open(index, AccessShareLock);
+            NameData name;
+            namestrcpy(&name, GetUserNameFromId(login, false));
+            ScanKeyData key;
+            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
+            Snapshot snapshot =
+                ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+            IndexScanDesc scan = index_beginscan(rel, idx, snapshot, 1, 0);
+            index_rescan(scan, &key, 1, nullptr, 0);
+            TupleTableSlot *slot = table_slot_create(rel, nullptr);
+            if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+                bool isnull;
+                Datum user = slot_getattr(slot, get_attnum(table, "user_id"), &isnull);
+                if (!isnull) {
+                    login_identity.found = true;
+                    login_identity.user = from_pg_uuid(DatumGetUUIDP(user));
+                }
+            }
+            ExecDropSingleTupleTableSlot(slot);
+            index_endscan(scan);
+            index_close(idx, AccessShareLock);
+            table_close(rel, AccessShareLock);
+        }
+    }
+    if (!login_identity.found)
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, login_identity.user, nullptr};
+}
+
+// A parallel worker's identity: the leader's, while the leader is in the same transaction.
+// The setting is "<leader lxid> <uuid or ->".
+Resolved from_leader() {
+    const char *text = worker_identity_setting();
+    PGPROC *leader = MyProc != nullptr ? MyProc->lockGroupLeader : nullptr;
+    unsigned long given_in = 0;
+    char user[40] = {0};
+    if (leader == nullptr || sscanf(text, "%lu %39s", &given_in, user) != 2 ||
+        given_in != leader->lxid || strcmp(user, "-") == 0)
+        return Resolved{Status::kNone, {}, nullptr};
+    std::optional<Uuid> parsed = parse_uuid(user);
+    if (!parsed)
+        return Resolved{Status::kNone, {}, nullptr};
+    return Resolved{Status::kUser, *parsed, nullptr};
+}
+
+// On a Citus node running shard queries: the coordinator's identity, and no other.
+Resolved from_carrier() {
+    Uuid user{};
+    const char *claims = nullptr;
+    switch (carried_identity(&user, &claims)) {
+        case CarriedStatus::kUser:
+            return Resolved{Status::kUser, user, claims};
+        case CarriedStatus::kStale:
+            return Resolved{Status::kStale, {}, nullptr};
+        case CarriedStatus::kInvalid:
+            return Resolved{Status::kInvalid, {}, nullptr};
+        case CarriedStatus::kNone:
+            break;
+    }
+    return Resolved{Status::kNone, {}, claims};
+}
+
+bool warned_untrusted = false;
+
+Resolved resolve() {
+    if (IsParallelWorker())
+        return from_leader();
+    switch (identity_source()) {
+        case IdentitySource::kOwn:
+            break;
+        case IdentitySource::kCarried:
+            return from_carrier();
+        case IdentitySource::kNone:
+            return Resolved{Status::kNone, {}, nullptr};
+    }
+    if (!identity_settings_trusted()) {
+        if (!warned_untrusted) {
+            warned_untrusted = true;
+            ereport(WARNING,
+                    (errmsg("customer_access uses no application user in this session"),
+                     errdetail("A superuser-only customer_access setting was given before the "
+                               "module was loaded by a role that may not set it; the value the "
+                               "DBA configured is lost with it."),
+                     errhint("Connect without that option, or preload the module "
+                             "(shared_preload_libraries = 'customer_access').")));
+        }
+        return Resolved{Status::kNone, {}, nullptr};
+    }
+    switch (identity_mode()) {
+        case IdentityMode::kSetting:
+            return from_setting();
+        case IdentityMode::kClaims:
+            return from_claims();
+        case IdentityMode::kToken:
+            return from_token();
+        case IdentityMode::kLogin:
+            return from_login();
+    }
+    return Resolved{Status::kNone, {}, nullptr};
+}
+
+ExecutorStart_hook_type previous_executor_start = nullptr;
+ExecutorRun_hook_type previous_executor_run = nullptr;
+ExecutorEnd_hook_type previous_executor_end = nullptr;
+
+void note_end(QueryDesc *query) {
+    note_query_end(query);
+    if (previous_executor_end != nullptr)
+        previous_executor_end(query);
+    else
+        standard_ExecutorEnd(query);
+}
+ProcessUtility_hook_type previous_utility = nullptr;
+
+// Each run of a Citus plan (a cursor's FETCH too) goes with the identity current then.
+void hand_identity_at_run(QueryDesc *query, ScanDirection direction, uint64 count,
+                          bool execute_once) {
+    hand_identity_to_citus(query);
+    if (previous_executor_run != nullptr)
+        previous_executor_run(query, direction, count, execute_once);
+    else
+        standard_ExecutorRun(query, direction, count, execute_once);
+}
+
+void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
+                               ProcessUtilityContext context, ParamListInfo params,
+                               QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
+    hand_identity_before_utility(pstmt->utilityStmt);
+    if (previous_utility != nullptr)
+        previous_utility(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
+
+// Before each query of the leader whose plan may start parallel workers, the identity it
+// would use goes to the setting that its workers receive (written only when it changes).
+void hand_identity_to_workers(QueryDesc *query, int eflags) {
+    if (query->plannedstmt->parallelModeNeeded && !IsParallelWorker() && !IsInParallelMode() &&
+        IsTransactionState() && OidIsValid(installed_extension())) {
+        Resolved r = resolve();
+        char text[64];
+        char user[37] = "-";
+        if (r.status == Status::kUser)
+            uuid_to_text(r.user, user);
+        snprintf(text, sizeof text, "%lu %s", static_cast<unsigned long>(current_lxid()), user);
+        if (strcmp(text, worker_identity_setting()) != 0)
+            set_worker_identity_setting(text);
+    }
+    hand_identity_to_citus(query);
+    note_query_start(query);
+    if (previous_executor_start != nullptr)
+        previous_executor_start(query, eflags);
+    else
+        standard_ExecutorStart(query, eflags);
+}
+
+}  // namespace
+
+bool current_application_user(Uuid *user) {
+    Resolved r = resolve();
+    switch (r.status) {
+        case Status::kUser:
+            *user = r.user;
+            return true;
+        case Status::kNone:
+            return false;
+        case Status::kStale:
+            if (warned_in != current_lxid()) {
+                warned_in = current_lxid();
+                ereport(WARNING,
+                        (errmsg("customer_access ignores an identity given in an earlier "
+                                "transaction"),
+                         errdetail("customer_access.identity_scope is \"transaction\": the "
+                                   "application user counts only in the transaction that set "
+                                   "it."),
+                         errhint("Give the identity in every transaction: SET LOCAL "
+                                 "customer_access.user_id, or set_config(..., true) for "
+                                 "customer_access.user_id or request.jwt.claims.")));
+            }
+            return false;
+        case Status::kInvalid:
+            break;
+    }
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+             errmsg("invalid input syntax for type uuid: \"%s\"", user_id_setting_value().text),
+             errdetail("customer_access.user_id must be a uuid or empty.")));
+    pg_unreachable();
+}
+
+bool checked_application_user(Uuid *user) {
+    if (current_application_user(user))
+        return true;
+    if (identity_required())
+        ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+                        errmsg("no application user is established for this transaction"),
+                        errdetail("customer_access.require_identity is on."),
+                        errhint("Give the user in this transaction (SET LOCAL, the request's "
+                                "claims, authenticate() or login_users, as "
+                                "customer_access.identity says).")));
+    return false;
+}
+
+const char *current_identity_claims() {
+    if (!IsParallelWorker()) {
+        switch (identity_source()) {
+            case IdentitySource::kOwn:
+                break;
+            case IdentitySource::kCarried:
+                return from_carrier().claims;
+            case IdentitySource::kNone:
+                return nullptr;
+        }
+    }
+    IdentityMode mode = identity_mode();
+    if (mode != IdentityMode::kClaims && mode != IdentityMode::kToken)
+        return nullptr;
+    if (mode == IdentityMode::kToken)
+        return from_token().claims;
+    StampedValue claims = jwt_claims_setting_value();
+    if (claims.text == nullptr || claims.text[0] == '\0' || !fresh(claims.given_in) ||
+        parse_claims(claims.text) == nullptr)
+        return nullptr;
+    return claims.text;
+}
+
+CarriedStatus identity_to_hand_on(Uuid *user, const char **claims) {
+    Resolved r = resolve();
+    *user = r.user;
+    *claims = current_identity_claims();
+    switch (r.status) {
+        case Status::kUser:
+            return CarriedStatus::kUser;
+        case Status::kStale:
+            return CarriedStatus::kStale;
+        case Status::kInvalid:
+            return CarriedStatus::kInvalid;
+        case Status::kNone:
+            break;
+    }
+    return CarriedStatus::kNone;
+}
+
+namespace {
+
+// What authenticate() replaced, per subtransaction, so that ROLLBACK TO SAVEPOINT (or an
+// exception block) undoes it as it undoes SET LOCAL: one entry per subtransaction that
+// changed the token identity, holding the identity it had before; the entries of an aborted
+// subtransaction give it back, a committed one's pass to its parent (which keeps its own
+// older entry if it has one).
+struct SavedToken {
+    SubTransactionId changed_in;
+    TokenIdentity before;
+};
+SavedToken *saved_tokens = nullptr;
+int saved_count = 0;
+int saved_capacity = 0;
+LocalTransactionId saved_in = InvalidLocalTransactionId;
+
+void free_claims(TokenIdentity &identity) {
+    if (identity.claims != nullptr)
+        pfree(identity.claims);
+    identity.claims = nullptr;
+}
+
+void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent,
+                           void *) {
+    if (saved_count == 0 || saved_in != current_lxid() ||
+        saved_tokens[saved_count - 1].changed_in != sub)
+        return;
+    SavedToken &top = saved_tokens[saved_count - 1];
+    if (event == SUBXACT_EVENT_ABORT_SUB) {
+        if (!same_uuid(top.before.user, token_identity.user) ||
+            top.before.given_in != token_identity.given_in)
+            forget_identity_shaped_plans();
+        free_claims(token_identity);
+        token_identity = top.before;
+        --saved_count;
+    } else if (event == SUBXACT_EVENT_COMMIT_SUB) {
+        if (saved_count > 1 && saved_tokens[saved_count - 2].changed_in == parent) {
+            free_claims(top.before);
+            --saved_count;
+        } else {
+            top.changed_in = parent;
+        }
+    }
+}
+
+// Called before token_identity changes in the current subtransaction.
+void remember_token_identity() {
+    if (saved_in != current_lxid()) {
+        for (int i = 0; i < saved_count; ++i)
+            free_claims(saved_tokens[i].before);
+        saved_count = 0;
+        saved_in = current_lxid();
+    }
+    SubTransactionId sub = GetCurrentSubTransactionId();
+    if (sub == TopSubTransactionId)
+        return;  // a top-level change ends with the transaction anyway
+    if (saved_count > 0 && saved_tokens[saved_count - 1].changed_in == sub)
+        return;  // this subtransaction's older identity is kept already
+    if (saved_count == saved_capacity) {
+        int capacity = saved_capacity == 0 ? 8 : saved_capacity * 2;
+        saved_tokens = static_cast<SavedToken *>(
+            saved_tokens == nullptr
+                ? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(SavedToken))
+                : repalloc(saved_tokens, capacity * sizeof(SavedToken)));
+        saved_capacity = capacity;
+    }
+    TokenIdentity before = token_identity;
+    if (before.claims != nullptr)
+        before.claims = MemoryContextStrdup(TopMemoryContext, before.claims);
+    saved_tokens[saved_count++] = SavedToken{sub, before};
+}
+
+}  // namespace
+
+void establish_token_identity(const Uuid &user, const char *claims_json) {
+    remember_token_identity();
+    char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
+    if (token_identity.given_in == InvalidLocalTransactionId ||
+        !same_uuid(token_identity.user, user))
+        forget_identity_shaped_plans();
+    if (token_identity.claims != nullptr)
+        pfree(token_identity.claims);
+    token_identity = TokenIdentity{current_lxid(), user, copy};
+}
+
+void install_identity_hooks() {
+    RegisterSubXactCallback(follow_subtransaction, nullptr);
+    install_citus_identity();
+    previous_executor_run = ExecutorRun_hook;
+    ExecutorRun_hook = hand_identity_at_run;
+    previous_executor_end = ExecutorEnd_hook;
+    ExecutorEnd_hook = note_end;
+    previous_utility = ProcessUtility_hook;
+    ProcessUtility_hook = hand_identity_before_copy;
+    previous_executor_start = ExecutorStart_hook;
+    ExecutorStart_hook = hand_identity_to_workers;
+}
+
+}  // namespace customer_access::pg
