@@ -1,13 +1,19 @@
 # customer_access: PGXS build of a C++ PostgreSQL extension.
 EXTENSION = customer_access
 MODULE_big = customer_access
-DATA = $(wildcard src/sql/customer_access--*.sql)
 
 # The repository's root, also when PGXS builds from another directory.
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
+
+# The full install script of the newest version is made from one source, src/sql/current/;
+# the older full scripts and every upgrade script are kept as released.
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(ROOT)/customer_access.control)
+CURRENT_SQL = src/sql/customer_access--$(EXTVERSION).sql
+DATA_built = $(CURRENT_SQL)
+DATA = $(filter-out $(CURRENT_SQL),$(wildcard src/sql/customer_access--*.sql))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = access_role external_access owner_protection identity access_checks rls_policies \
@@ -30,6 +36,9 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+$(CURRENT_SQL): $(sort $(wildcard src/sql/current/*.sql))
+	cat $^ > $@
 
 # Rebuild what includes a changed header (-MMD writes the .d files).
 -include $(OBJS:.o=.d)

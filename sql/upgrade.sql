@@ -8,6 +8,7 @@ SELECT current_database() AS regression_db \gset
 CREATE DATABASE ca_fresh;
 CREATE DATABASE ca_upgraded;
 CREATE DATABASE ca_from_1_1;
+CREATE DATABASE ca_from_1_2;
 
 \c ca_fresh
 CREATE EXTENSION customer_access;
@@ -46,12 +47,12 @@ SET customer_access.identity_scope = session;
 SET customer_access.user_id = 'a6000000-0000-0000-0000-000000000001';
 SELECT count(*) AS owner_sees FROM customer_access.customer_users('c6000000-0000-0000-0000-000000000001');
 
--- 1.1 updated straight to 1.2: the same objects, its grants kept and still protected
+-- 1.1 updated straight to the newest: the same objects, its grants kept and still protected
 \c ca_from_1_1
 CREATE EXTENSION customer_access VERSION '1.1';
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
 VALUES ('c6000000-0000-0000-0000-000000000001', 'a6000000-0000-0000-0000-000000000001', 'Owner', NULL);
-ALTER EXTENSION customer_access UPDATE TO '1.2';
+ALTER EXTENSION customer_access UPDATE;
 \set ECHO none
 \i test/sql/fingerprint.sql
 \set ECHO all
@@ -69,7 +70,30 @@ SELECT customer_access.can_access('c6000000-0000-0000-0000-000000000001', 'L90')
 RESET customer_access.user_id;
 RESET customer_access.identity_scope;
 
+-- 1.2 updated to the newest: the same objects, its grants, history and keys kept
+\c ca_from_1_2
+CREATE EXTENSION customer_access VERSION '1.2';
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
+VALUES ('c6000000-0000-0000-0000-000000000001', 'a6000000-0000-0000-0000-000000000001', 'Owner', NULL),
+       ('c6000000-0000-0000-0000-000000000002', 'a6000000-0000-0000-0000-000000000001', 'Billing', 7);
+INSERT INTO customer_access.login_users (login, user_id) VALUES (current_user, 'a6000000-0000-0000-0000-000000000001');
+ALTER EXTENSION customer_access UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'customer_access';
+\set ECHO none
+\i test/sql/fingerprint.sql
+\set ECHO all
+SELECT :'fresh_fingerprint' = :'fingerprint' AS same_objects_as_fresh_install,
+       :fresh_objects AS fresh_lines, :objects AS upgraded_lines;
+SELECT role, days_back_access, object_version FROM customer_access.external_access ORDER BY role;
+SELECT count(*) AS history_rows FROM customer_access.external_access_history;
+SELECT count(*) AS login_users FROM customer_access.login_users;
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SELECT pg_temp.try($$DELETE FROM customer_access.external_access WHERE role = 'L90'$$);
+
 \c :regression_db
 DROP DATABASE ca_fresh;
 DROP DATABASE ca_upgraded;
 DROP DATABASE ca_from_1_1;
+DROP DATABASE ca_from_1_2;
