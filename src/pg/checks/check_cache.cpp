@@ -1,3 +1,4 @@
+#include "pg/boundary/compat.hpp"
 #include "pg/checks/check_cache.hpp"
 
 #include <new>
@@ -102,7 +103,7 @@ CheckState *new_state(SnapshotIdentity now) {
 
 CheckState *statement_state(Snapshot snapshot) {
     SnapshotIdentity now = SnapshotIdentity::of(snapshot);
-    LocalTransactionId transaction = MyProc->lxid;
+    LocalTransactionId transaction = current_local_transaction();
     if (statements.transaction != transaction) {
         // The previous transaction's contexts went with its TopTransactionContext.
         statements = Statements{transaction, {}, {}, 0, 0};

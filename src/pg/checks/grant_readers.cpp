@@ -1,3 +1,4 @@
+#include "pg/boundary/compat.hpp"
 #include "pg/checks/grant_readers.hpp"
 
 #include "pg/catalog/extension_catalog.hpp"
@@ -41,7 +42,7 @@ struct Decision {
 
 bool may_read_every_grant() {
     Oid role = GetUserId();
-    LocalTransactionId transaction = MyProc->lxid;
+    LocalTransactionId transaction = current_local_transaction();
     TimestampTz statement = GetCurrentStatementStartTimestamp();
     CommandId command = GetCurrentCommandId(false);
     if (last.role == role && last.transaction == transaction && last.statement == statement &&

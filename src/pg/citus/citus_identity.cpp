@@ -1,3 +1,4 @@
+#include "pg/boundary/compat.hpp"
 #include "pg/citus/citus_identity.hpp"
 
 #include <cstring>
@@ -65,10 +66,6 @@ struct Handed {
 // query started while it executes on that shard), and whether it changes the copy.
 QueryDesc *local_task = nullptr;
 bool local_task_writes = false;
-
-LocalTransactionId current_lxid() {
-    return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
-}
 
 char *top_copy(const char *text, std::size_t length) {
     auto *copy = static_cast<char *>(
@@ -213,7 +210,7 @@ IdentitySource identity_source() {
 
 CarriedStatus carried_identity(Uuid *user, const char **claims) {
     // Opened and checked once per transaction and value (the checks ask per row).
-    if (opened.in != current_lxid() || opened.changes != carrier_setting_changes()) {
+    if (opened.in != current_local_transaction() || opened.changes != carrier_setting_changes()) {
         const char *text = carrier_setting_value();
         if (text[0] == '\0')
             not_carried("No identity came with this distributed transaction.");
@@ -243,7 +240,7 @@ CarriedStatus carried_identity(Uuid *user, const char **claims) {
             not_carried("This is not a connection of the coordinator backend it was sealed for.");
         if (!carrier_fresh(opened.sealed_at, GetCurrentTimestamp()))
             not_carried("It is older than its lifetime (check the nodes' clocks).");
-        opened.in = current_lxid();
+        opened.in = current_local_transaction();
     }
     *user = opened.user;
     *claims = opened.claims;
@@ -260,8 +257,8 @@ void hand_identity(bool writes_grants) {
     CarriedStatus status = identity_to_hand_on(&user, &claims);
     Oid role = GetUserId();
     TimestampTz now = GetCurrentTimestamp();
-    if (handed.in == current_lxid() && handed.status == status && same_uuid(handed.user, user) &&
-        same_text(handed.claims, claims) && handed.role == role &&
+    if (handed.in == current_local_transaction() && handed.status == status &&
+        same_uuid(handed.user, user) && same_text(handed.claims, claims) && handed.role == role &&
         handed.writes_grants == writes_grants && now - handed.sealed_at < kCarrierLifetime / 2)
         return;
     if (cluster_secret()[0] == '\0')
@@ -283,7 +280,8 @@ void hand_identity(bool writes_grants) {
         out_of_memory();
     propagate_set_local("customer_access.carrier", text);
     free_text(handed.claims);
-    handed = Handed{current_lxid(), status, user, claims_copy, role, now, writes_grants};
+    handed =
+        Handed{current_local_transaction(), status, user, claims_copy, role, now, writes_grants};
 }
 
 // Cheap tests first: executor hooks ask this for every query once Citus is loaded.

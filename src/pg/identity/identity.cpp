@@ -8,6 +8,7 @@
 // writes the identity it established, with its transaction's local id, into a setting that
 // PostgreSQL copies to the workers, and a worker uses it only while its leader is still in
 // that transaction.
+#include "pg/boundary/compat.hpp"
 #include "pg/identity/identity.hpp"
 
 #include <cstring>
@@ -68,12 +69,8 @@ struct LoginIdentity {
 
 LocalTransactionId warned_in = InvalidLocalTransactionId;
 
-LocalTransactionId current_lxid() {
-    return MyProc != nullptr ? MyProc->lxid : InvalidLocalTransactionId;
-}
-
 bool fresh(LocalTransactionId given_in) {
-    return identity_scope() == IdentityScope::kSession || given_in == current_lxid();
+    return identity_scope() == IdentityScope::kSession || given_in == current_local_transaction();
 }
 
 Resolved from_setting() {
@@ -165,7 +162,7 @@ Resolved from_claims() {
 
 Resolved from_token() {
     if (token_identity.given_in == InvalidLocalTransactionId ||
-        token_identity.given_in != current_lxid())
+        token_identity.given_in != current_local_transaction())
         return Resolved{Status::kNone, {}, nullptr};
     return Resolved{Status::kUser, token_identity.user, token_identity.claims};
 }
@@ -174,8 +171,9 @@ Resolved from_token() {
 // it), once per transaction.
 Resolved from_login() {
     Oid login = GetSessionUserId();
-    if (login_identity.looked_up_in != current_lxid() || login_identity.login != login) {
-        login_identity = LoginIdentity{current_lxid(), login, false, {}};
+    if (login_identity.looked_up_in != current_local_transaction() ||
+        login_identity.login != login) {
+        login_identity = LoginIdentity{current_local_transaction(), login, false, {}};
         Oid schema = extension_schema(extension_catalog().extension);
         Oid table = get_relname_relid("login_users", schema);
         Oid index = get_relname_relid("login_users_pkey", schema);
@@ -218,7 +216,7 @@ Resolved from_leader() {
     unsigned long given_in = 0;
     char user[40] = {0};
     if (leader == nullptr || sscanf(text, "%lu %39s", &given_in, user) != 2 ||
-        given_in != leader->lxid || strcmp(user, "-") == 0)
+        given_in != local_transaction_of(leader) || strcmp(user, "-") == 0)
         return Resolved{Status::kNone, {}, nullptr};
     std::optional<Uuid> parsed = parse_uuid(user);
     if (!parsed)
@@ -325,7 +323,8 @@ void hand_identity_to_workers(QueryDesc *query, int eflags) {
         char user[37] = "-";
         if (r.status == Status::kUser)
             uuid_to_text(r.user, user);
-        snprintf(text, sizeof text, "%lu %s", static_cast<unsigned long>(current_lxid()), user);
+        snprintf(text, sizeof text, "%lu %s",
+                 static_cast<unsigned long>(current_local_transaction()), user);
         if (strcmp(text, worker_identity_setting()) != 0)
             set_worker_identity_setting(text);
     }
@@ -348,8 +347,8 @@ bool current_application_user(Uuid *user) {
         case Status::kNone:
             return false;
         case Status::kStale:
-            if (warned_in != current_lxid()) {
-                warned_in = current_lxid();
+            if (warned_in != current_local_transaction()) {
+                warned_in = current_local_transaction();
                 ereport(WARNING,
                         (errmsg("customer_access ignores an identity given in an earlier "
                                 "transaction"),
@@ -448,7 +447,7 @@ void free_claims(TokenIdentity &identity) {
 
 void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent,
                            void *) {
-    if (saved_count == 0 || saved_in != current_lxid() ||
+    if (saved_count == 0 || saved_in != current_local_transaction() ||
         saved_tokens[saved_count - 1].changed_in != sub)
         return;
     SavedToken &top = saved_tokens[saved_count - 1];
@@ -471,11 +470,11 @@ void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransact
 
 // Called before token_identity changes in the current subtransaction.
 void remember_token_identity() {
-    if (saved_in != current_lxid()) {
+    if (saved_in != current_local_transaction()) {
         for (int i = 0; i < saved_count; ++i)
             free_claims(saved_tokens[i].before);
         saved_count = 0;
-        saved_in = current_lxid();
+        saved_in = current_local_transaction();
     }
     SubTransactionId sub = GetCurrentSubTransactionId();
     if (sub == TopSubTransactionId)
@@ -506,7 +505,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
         forget_identity_shaped_plans();
     if (token_identity.claims != nullptr)
         pfree(token_identity.claims);
-    token_identity = TokenIdentity{current_lxid(), user, copy};
+    token_identity = TokenIdentity{current_local_transaction(), user, copy};
 }
 
 void install_identity_hooks() {

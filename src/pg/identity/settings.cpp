@@ -1,3 +1,4 @@
+#include "pg/boundary/compat.hpp"
 #include "pg/identity/settings.hpp"
 
 #include <cstdlib>
@@ -72,8 +73,7 @@ bool stamp(void **extra, GucSource source) {
         GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
         return false;
     }
-    *given_in =
-        MyProc != nullptr && source == PGC_S_SESSION ? MyProc->lxid : InvalidLocalTransactionId;
+    *given_in = source == PGC_S_SESSION ? current_local_transaction() : InvalidLocalTransactionId;
     *extra = given_in;
     return true;
 }

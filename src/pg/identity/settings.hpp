@@ -18,8 +18,8 @@ const char *identity_claim();  // customer_access.claim: a claim name, or a dott
 int clock_skew_seconds();
 bool identity_required();  // customer_access.require_identity
 
-// A setting's value with the local transaction id (MyProc->lxid) that was current when the
-// value was given; a value restored by a transaction's end keeps the stamp it had.
+// A setting's value with the local transaction id (current_local_transaction()) that was current
+// when the value was given; a value restored by a transaction's end keeps the stamp it had.
 struct StampedValue {
     const char *text;  // nullptr or "" when unset
     LocalTransactionId given_in;
