@@ -11,6 +11,7 @@
 #include "pg/boundary/boundary.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
+#include "pg/catalog/member_cache.hpp"
 #include "pg/guard/extras_scope.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
@@ -81,7 +82,7 @@ struct Guard {
 }
 
 bool member_relation(const Guard &g, Oid relid) {
-    return OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) == g.extension;
+    return OidIsValid(relid) && extension_has_member(g.extension, RelationRelationId, relid);
 }
 
 // A relation the guard protects: a member (table, view, sequence) or one of its own indexes.
@@ -139,8 +140,25 @@ bool kind_of_ours(ObjectType type) {
     }
 }
 
+// Whether a function of this name, as the statement names it (qualified, or through the
+// search_path), is the extension's. Asked first about a statement on a function: one about
+// another function then resolves no argument type (a %TYPE argument prints a NOTICE each time
+// it is resolved) and locks nothing.
+bool names_our_function(const Guard &g, List *name) {
+    FuncCandidateList candidate = FuncnameGetCandidates(name, -1, NIL, false, false, true, true);
+    for (; candidate != nullptr; candidate = candidate->next)
+        if (extension_has_member(g.extension, ProcedureRelationId, candidate->oid))
+            return true;
+    return false;
+}
+
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
     if (object == nullptr || !kind_of_ours(type))
+        return false;
+    if ((type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE ||
+         type == OBJECT_AGGREGATE) &&
+        IsA(object, ObjectWithArgs) &&
+        !names_our_function(g, castNode(ObjectWithArgs, object)->objname))
         return false;
     // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
     // takes a TypeName.
@@ -352,8 +370,11 @@ void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
     }
 }
 
-// The OID of the function a CREATE OR REPLACE would replace, or InvalidOid.
-Oid replaced_function(List *name, List *parameters) {
+// The OID of the function a CREATE OR REPLACE would replace, when a function of that name is
+// the extension's; otherwise InvalidOid, with no argument type resolved.
+Oid replaced_function(const Guard &g, List *name, List *parameters) {
+    if (!names_our_function(g, name))
+        return InvalidOid;
     Oid types[FUNC_MAX_ARGS];
     int count = 0;
     ListCell *cell;
@@ -375,9 +396,11 @@ Oid replaced_function(List *name, List *parameters) {
 
 // CREATE OR REPLACE AGGREGATE name (args) or, old style, name (BASETYPE = type, ...).
 bool replaces_our_aggregate(const Guard &g, const DefineStmt *stmt) {
+    if (!names_our_function(g, stmt->defnames))
+        return false;
     Oid existing = InvalidOid;
     if (!stmt->oldstyle && stmt->args != NIL) {
-        existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+        existing = replaced_function(g, stmt->defnames, castNode(List, linitial(stmt->args)));
     } else {
         ListCell *cell;
         foreach (cell, stmt->definition) {
@@ -494,7 +517,7 @@ void check_statement(const Guard &g, Node *parsetree) {
         case T_CreateFunctionStmt: {
             auto *stmt = castNode(CreateFunctionStmt, parsetree);
             Oid existing =
-                stmt->replace ? replaced_function(stmt->funcname, stmt->parameters) : InvalidOid;
+                stmt->replace ? replaced_function(g, stmt->funcname, stmt->parameters) : InvalidOid;
             if (OidIsValid(existing) &&
                 getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
                 refuse("replacing the extension's functions");
@@ -634,6 +657,20 @@ void check_statement(const Guard &g, Node *parsetree) {
         }
         default:
             break;
+    }
+}
+
+// ALTER EXTENSION customer_access UPDATE, ADD or DROP: the statements (besides the
+// extension's own scripts and DROP EXTENSION) that change which objects are its members.
+bool changes_membership(Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterExtensionStmt:
+            return strcmp(castNode(AlterExtensionStmt, parsetree)->extname, kExtensionName) == 0;
+        case T_AlterExtensionContentsStmt:
+            return strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname,
+                          kExtensionName) == 0;
+        default:
+            return false;
     }
 }
 
@@ -848,6 +885,10 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
+    // Before anything stands aside (the exit, the extension's own script): what every backend
+    // remembers of the extension's members must follow a change of them.
+    if (OidIsValid(g.extension) && changes_membership(data->parsetree))
+        announce_membership_change();
     if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
