@@ -12,6 +12,7 @@
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/catalog/member_cache.hpp"
+#include "pg/catalog/rests_on.hpp"
 #include "pg/guard/extras_scope.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
@@ -249,44 +250,31 @@ bool names_an_owner(const Guard &g, List *roles) {
 // Whether the object a DROP ... CASCADE names is one the extension rests on: something the
 // extension or one of its members depends on, or the extension such a thing belongs to (a
 // language's extension, for instance), so that the cascade would drop customer_access.
+// A relation is found without a lock (the DROP locks it next: a weaker lock first would
+// turn two sessions' waits into a deadlock).
 bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
-    if (type == OBJECT_TYPE && IsA(object, List))
-        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
-    Relation rel = nullptr;
-    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
-    if (rel != nullptr)
-        relation_close(rel, NoLock);
-    if (!OidIsValid(address.objectId))
-        return false;
-    const char *query =
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.refclassid = $1 AND d.refobjid "
-        "= $2 "
-        "  AND d.deptype IN ('n', 'a') AND ((d.classid = "
-        "'pg_catalog.pg_extension'::pg_catalog.regclass "
-        "  AND d.objid = $3) OR EXISTS (SELECT FROM pg_catalog.pg_depend m WHERE m.classid = "
-        "d.classid "
-        "  AND m.objid = d.objid AND m.deptype = 'e' AND m.refobjid = $3))) "
-        "OR EXISTS (SELECT FROM pg_catalog.pg_depend m JOIN pg_catalog.pg_depend d "
-        "  ON d.classid = m.classid AND d.objid = m.objid AND d.deptype IN ('n', 'a') "
-        "  JOIN pg_catalog.pg_depend x ON x.classid = d.refclassid AND x.objid = d.refobjid "
-        "  AND x.deptype = 'e' WHERE m.deptype = 'e' AND m.refobjid = $3 "
-        "  AND x.refclassid = $1 AND x.refobjid = $2)";
-    Oid types[3] = {OIDOID, OIDOID, OIDOID};
-    Datum values[3] = {ObjectIdGetDatum(address.classId), ObjectIdGetDatum(address.objectId),
-                       ObjectIdGetDatum(g.extension)};
-    int pinned = pin_search_path();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "SPI_connect failed");
-    int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
-    bool rests = false;
-    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
-        bool isnull;
-        rests =
-            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    ObjectAddress address = InvalidObjectAddress;
+    switch (type) {
+        case OBJECT_TABLE:
+        case OBJECT_VIEW:
+        case OBJECT_MATVIEW:
+        case OBJECT_SEQUENCE:
+        case OBJECT_INDEX:
+        case OBJECT_FOREIGN_TABLE:
+            ObjectAddressSet(address, RelationRelationId,
+                             relation_of(makeRangeVarFromNameList(castNode(List, object))));
+            break;
+        default: {
+            if (type == OBJECT_TYPE && IsA(object, List))
+                object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
+            Relation rel = nullptr;
+            address = get_object_address(type, object, &rel, AccessShareLock, true);
+            if (rel != nullptr)
+                relation_close(rel, NoLock);
+        }
     }
-    SPI_finish();
-    unpin_search_path(pinned);
-    return rests;
+    return OidIsValid(address.objectId) &&
+           extension_rests_on_object(g.extension, address.classId, address.objectId);
 }
 
 // ALTER TABLE/INDEX ALL IN TABLESPACE would move one of the extension's relations.
