@@ -183,7 +183,7 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
         return result || protected_relation(g, address.objectId);
     if (address.classId == NamespaceRelationId && address.objectId == g.schema)
         return true;
-    return result || getExtensionOfObject(address.classId, address.objectId) == g.extension;
+    return result || extension_has_member(g.extension, address.classId, address.objectId);
 }
 
 // The extension's grants or history hold a row (seen by a fresh snapshot, whatever row
