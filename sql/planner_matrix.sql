@@ -253,7 +253,7 @@ BEGIN
                 SET LOCAL parallel_setup_cost = 0;
                 SET LOCAL parallel_tuple_cost = 0;
                 SET LOCAL min_parallel_table_scan_size = 0;
-                SET LOCAL max_parallel_workers_per_gather = 2;
+                SET LOCAL max_parallel_workers_per_gather = 1;
                 SET LOCAL parallel_leader_participation = off;
                 PERFORM pm.become(u.id);
                 got := pm.answer(sql);
