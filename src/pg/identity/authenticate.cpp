@@ -186,8 +186,9 @@ CUSTOMER_ACCESS_FUNCTION(authenticate) {
     KeyMaterial material;
     if (decode_jwk(key.jwk, key.kid, &material) != nullptr)
         reject(TokenRefusal::kUnknownKey, psprintf("Trusted key \"%s\" is not usable.", key.kid));
-    if (judge_key(alg, material.kind).refusal != TokenRefusal::kNone)
-        reject(judge_key(alg, material.kind).refusal,
+    verdict = judge_key(alg, material.kind);
+    if (verdict.refusal != TokenRefusal::kNone)
+        reject(verdict.refusal,
                psprintf("Key \"%s\" is for %s, not %s.", key.kid,
                         jws_alg_name(alg_of_key(material.kind)), jws_alg_name(alg)));
 

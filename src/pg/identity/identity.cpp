@@ -25,22 +25,15 @@
 #include "pg/identity/settings.hpp"
 
 extern "C" {
-#include "access/genam.h"
 #include "access/parallel.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "tcop/utility.h"
-#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 }
 
 namespace customer_access::pg {
