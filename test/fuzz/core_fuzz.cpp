@@ -16,9 +16,11 @@
 #include "grant_row.hpp"
 #include "identity_carrier.hpp"
 #include "json_limits.hpp"
+#include "jwk_rules.hpp"
 #include "jws.hpp"
 #include "owner_rule.hpp"
 #include "statement_cache.hpp"
+#include "token_rules.hpp"
 #include "uuid_text.hpp"
 
 using namespace customer_access;
@@ -195,6 +197,21 @@ void fuzz_token(std::string_view text) {
     if (!parts)
         return;
     check(parts->signing_input.size() + 1 + parts->signature.size() == text.size());
+    // A token is in every statement text that holds it, and in none that lacks its signature.
+    check(token_in_text(text, "SELECT '" + std::string(text) + "'"));
+    check(!token_in_text(text, parts->signing_input) ||
+          parts->signing_input.find(parts->signature) != std::string_view::npos);
+    JwsAlg alg = JwsAlg::kHS256;
+    TokenVerdict header = judge_header({true, parts->header, false}, &alg);
+    check((header.refusal == TokenRefusal::kNone) == parse_jws_alg(parts->header).has_value());
+    JwkFields jwk{};
+    jwk.is_object = true;
+    jwk.kty = parts->header;
+    jwk.crv = parts->payload;
+    jwk.x = jwk.n = jwk.k = parts->payload;
+    jwk.y = jwk.e = parts->signature;
+    KeyMaterial decoded{};
+    (void)jwk_problem(jwk, parts->signature, &decoded);
     std::string_view material = parts->payload;
     for (KeyKind kind : {KeyKind::kEd25519, KeyKind::kP256, KeyKind::kRsa, KeyKind::kSecret}) {
         KeyMaterial key{kind, material, parts->header};

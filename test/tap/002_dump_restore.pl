@@ -35,6 +35,7 @@ $node->safe_psql('source', q{
   DELETE FROM customer_access.external_access WHERE role = 'L10';
   INSERT INTO customer_access.trusted_keys (kid, jwk, issuer) VALUES
     ('k1', '{"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}', 'https://idp.example');
+  CREATE ROLE bi_tool LOGIN;
   INSERT INTO customer_access.login_users (login, user_id, notes) VALUES ('bi_tool', 'a8000000-0000-0000-0000-000000000005', 'BI');
 });
 
@@ -44,7 +45,8 @@ my $history = q{SELECT string_agg(concat_ws('|', history_id, changed_at, operati
                                             application_user_id, access_id, old_row, new_row, owner_override), E'\n' ORDER BY history_id)
                 FROM customer_access.external_access_history};
 my $keys = q{SELECT string_agg(concat_ws('|', kid, jwk, issuer, audience, enabled, notes), E'\n' ORDER BY kid) FROM customer_access.trusted_keys};
-my $logins = q{SELECT string_agg(concat_ws('|', login, user_id, notes), E'\n' ORDER BY login) FROM customer_access.login_users};
+my $logins = q{SELECT string_agg(concat_ws('|', login, user_id, notes, role_oid, role_oid = login::regrole), E'\n' ORDER BY login)
+               FROM customer_access.login_users};
 my $extras = q{SELECT string_agg(x, E'\n' ORDER BY x) FROM (
                  SELECT conname || ' ' || pg_get_constraintdef(oid) || ' valid=' || convalidated AS x FROM pg_constraint
                   WHERE conrelid = 'customer_access.external_access'::regclass
@@ -106,6 +108,21 @@ for my $round (@rounds) {
     is($node->safe_psql($db, q{SELECT count(DISTINCT object_version) > 1 FROM customer_access.external_access}), 't',
        "$name: object_version goes on from the restored values");
 }
+
+# A restore where the login role has another OID (as in another cluster): the row keeps the
+# OID it was bound to and maps nobody, until the DBA binds it again on purpose.
+$node->safe_psql('postgres', q{DROP ROLE bi_tool; CREATE ROLE bi_tool LOGIN; CREATE DATABASE elsewhere});
+$node->command_ok(['pg_restore', '--exit-on-error', '-d', $node->connstr('elsewhere'), "$base/source.dump"],
+                  'pg_restore where the login role was created again');
+my $maps = q{SELECT coalesce(customer_access.current_user_id()::text, 'nobody')};
+$node->safe_psql('postgres', q{ALTER DATABASE elsewhere SET customer_access.identity = 'login'});
+is($node->safe_psql('elsewhere', q{SELECT role_oid = 'bi_tool'::regrole FROM customer_access.login_users}), 'f',
+   'the restored row keeps the OID it was bound to');
+my ($rc, $out, $err) = $node->psql('elsewhere', $maps, extra_params => ['-U', 'bi_tool']);
+is($out, 'nobody', 'so the login role of another OID is nobody');
+$node->safe_psql('elsewhere', q{UPDATE customer_access.login_users SET role_oid = NULL});
+($rc, $out, $err) = $node->psql('elsewhere', $maps, extra_params => ['-U', 'bi_tool']);
+is($out, 'a8000000-0000-0000-0000-000000000005', 'binding it again (role_oid = NULL) maps the role of that name');
 
 $node->stop;
 done_testing();

@@ -222,7 +222,8 @@ my $k = `/usr/bin/python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(
 chomp $k;
 $coord->safe_psql('postgres', qq{
   INSERT INTO customer_access.trusted_keys (kid, jwk) VALUES ('citus', '{"kty": "oct", "k": "$k"}');
-  ALTER DATABASE postgres SET customer_access.identity = 'token';});
+  ALTER DATABASE postgres SET customer_access.identity = 'token';
+  ALTER DATABASE postgres SET customer_access.allow_token_literals = on;  -- (psql sends them as literals)});
 my %token;
 for my $line (split /\n/, `/usr/bin/python3 -c '
 import sys, time, jwt

@@ -148,9 +148,7 @@ double visible_customers(PlannerInfo *root, Oid funcid, const CheckCall &shape, 
             user = from_pg_uuid(DatumGetUUIDP(c->constvalue));
             // An estimate from another user's grants would tell their count (through
             // EXPLAIN) to a caller who may not read them.
-            Uuid me;
-            known =
-                (current_application_user(&me) && same_uuid(me, user)) || may_read_every_grant();
+            known = may_answer_about_user(user);
         }
     }
     if (known && ActiveSnapshotSet()) {

@@ -98,10 +98,14 @@ OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
 }
 
 bool restoring_saved_rows() {
+    return restoring_saved_rows_into(extension_catalog().grants);
+}
+
+bool restoring_saved_rows_into(Oid table) {
     if (ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY || !superuser() ||
         list_length(ActivePortal->stmts) != 1)
         return false;
-    // The session's own statement must be COPY external_access FROM ...: not a COPY of a
+    // The session's own statement must be COPY <table> FROM ...: not a COPY of a
     // query (which could call functions that insert), nor an insert inside a function.
     auto *planned = static_cast<PlannedStmt *>(linitial(ActivePortal->stmts));
     if (!IsA(planned, PlannedStmt) || planned->utilityStmt == nullptr ||
@@ -109,7 +113,7 @@ bool restoring_saved_rows() {
         return false;
     auto *copy = castNode(CopyStmt, planned->utilityStmt);
     if (!copy->is_from || copy->relation == nullptr || copy->query != nullptr ||
-        RangeVarGetRelid(copy->relation, NoLock, true) != extension_catalog().grants)
+        RangeVarGetRelid(copy->relation, NoLock, true) != table)
         return false;
     const char *row_security = GetConfigOption("row_security", false, false);
     const char *check_bodies = GetConfigOption("check_function_bodies", false, false);

@@ -34,6 +34,8 @@ OwnerChange owner_change(const GrantRow &before, const GrantRow *after);
 // check_function_bodies off). Such rows keep their object_version and add no history entry,
 // so a dump and restore is a faithful round trip.
 bool restoring_saved_rows();
+// The same for a COPY into another of the extension's tables.
+bool restoring_saved_rows_into(Oid table);
 
 // " with customer_id = ..., user_id = ...": the keys of a grant, for messages.
 char *describe_grant_keys(const GrantRow &row);
