@@ -186,7 +186,7 @@ Resolved from_login() {
             ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
             Snapshot snapshot =
                 ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-            IndexScanDesc scan = index_beginscan(rel, idx, snapshot, 1, 0);
+            IndexScanDesc scan = begin_index_scan(rel, idx, snapshot, 1);
             index_rescan(scan, &key, 1, nullptr, 0);
             TupleTableSlot *slot = table_slot_create(rel, nullptr);
             if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
@@ -281,7 +281,6 @@ Resolved resolve() {
 }
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
-ExecutorRun_hook_type previous_executor_run = nullptr;
 ExecutorEnd_hook_type previous_executor_end = nullptr;
 
 void note_end(QueryDesc *query) {
@@ -294,13 +293,8 @@ void note_end(QueryDesc *query) {
 ProcessUtility_hook_type previous_utility = nullptr;
 
 // Each run of a Citus plan (a cursor's FETCH too) goes with the identity current then.
-void hand_identity_at_run(QueryDesc *query, ScanDirection direction, uint64 count,
-                          bool execute_once) {
+void hand_identity_at_run(QueryDesc *query) {
     hand_identity_to_citus(query);
-    if (previous_executor_run != nullptr)
-        previous_executor_run(query, direction, count, execute_once);
-    else
-        standard_ExecutorRun(query, direction, count, execute_once);
 }
 
 void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
@@ -511,8 +505,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
 void install_identity_hooks() {
     RegisterSubXactCallback(follow_subtransaction, nullptr);
     install_citus_identity();
-    previous_executor_run = ExecutorRun_hook;
-    ExecutorRun_hook = hand_identity_at_run;
+    run_before_executor_run(hand_identity_at_run);
     previous_executor_end = ExecutorEnd_hook;
     ExecutorEnd_hook = note_end;
     previous_utility = ProcessUtility_hook;
