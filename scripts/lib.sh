@@ -78,6 +78,18 @@ ensure_citus() {
 suite_result_lines() { grep -E '\.\.\. (ok|FAILED|failed)|^(not )?ok [0-9]+ ' "$1"; }
 count_passed_suites() { grep -cE '\.\.\. ok|^ok [0-9]+ ' "$1"; }
 
+# An older PostgreSQL major installed beside PG_MAJOR (the 17 root carries 15, scripts/root),
+# for the move across majors (test/tap/007_major_upgrade.pl); nothing when there is none.
+older_major_beside() {
+    local bin v
+    for bin in /usr/lib/postgresql/*/bin/postgres; do
+        v=${bin#/usr/lib/postgresql/}
+        v=${v%%/*}
+        [ -x "$bin" ] && [ "$v" -lt "$PG_MAJOR" ] && echo "$v" && return
+    done
+    return 0
+}
+
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {
     say "building and installing customer_access"

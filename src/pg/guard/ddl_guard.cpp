@@ -649,8 +649,18 @@ void check_statement(const Guard &g, Node *parsetree) {
     }
 }
 
-// The guard, or nothing to guard: no extension, the extension's own script, or the exit.
+// A server pg_upgrade started (binary upgrade mode: only pg_upgrade connects) rebuilds the
+// extension member by member (ALTER EXTENSION ... ADD) and copies the tables' files in
+// afterwards: the guard stands aside as for the extension's own script.
+bool restoring_for_pg_upgrade() {
+    return IsBinaryUpgrade;
+}
+
+// The guard, or nothing to guard: no extension, the extension's own script, pg_upgrade, or
+// the exit.
 bool guard_applies(Guard *g) {
+    if (restoring_for_pg_upgrade())
+        return false;
     g->extension = installed_extension();
     if (!OidIsValid(g->extension))
         return false;
@@ -831,7 +841,8 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
+    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension) ||
+        restoring_for_pg_upgrade())
         PG_RETURN_VOID();
     g.schema = extension_schema(g.extension);
     ExtrasWork work = noted_extras_work(g.extension, g.schema, data->parsetree);
@@ -857,7 +868,8 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
+    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension) &&
+        !restoring_for_pg_upgrade())
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
         check_statement(g, data->parsetree);
