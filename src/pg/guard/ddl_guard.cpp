@@ -9,6 +9,7 @@
 // aside while CREATE/ALTER EXTENSION customer_access runs its own script, and for a
 // superuser who SET customer_access.allow_owner_revoke = on.
 #include "pg/boundary/boundary.hpp"
+#include "pg/boundary/compat.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/guard/extras_scope.hpp"
@@ -139,6 +140,20 @@ bool kind_of_ours(ObjectType type) {
     }
 }
 
+// A constraint the extension's table holds as its own: one the extension made, or one of a
+// kind no role may add (only FOREIGN KEY and CHECK may be; NOT NULL, where PostgreSQL
+// catalogues it as a constraint with a made-up name, is the column's own).
+bool own_constraint(Oid constraint) {
+    HeapTuple tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraint));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    const auto *con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+    bool own = named_in(NameStr(con->conname), kOwnConstraints) ||
+               (con->contype != CONSTRAINT_FOREIGN && con->contype != CONSTRAINT_CHECK);
+    ReleaseSysCache(tuple);
+    return own;
+}
+
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
     if (object == nullptr || !kind_of_ours(type))
         return false;
@@ -153,8 +168,7 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
         Oid relid = RelationGetRelid(rel);
         relation_close(rel, NoLock);
         if (address.classId == ConstraintRelationId)
-            result = member_relation(g, relid) &&
-                     named_in(get_constraint_name(address.objectId), kOwnConstraints);
+            result = member_relation(g, relid) && own_constraint(address.objectId);
         else
             result = protected_relation(g, relid);
     }
@@ -304,19 +318,17 @@ bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
     return moves;
 }
 
-bool allowed_table_command(const AlterTableCmd *cmd) {
-    switch (cmd->subtype) {
-        case AT_AddConstraint:
-        case AT_AddConstraintRecurse: {
+bool allowed_table_command(Oid relid, const AlterTableCmd *cmd) {
+    switch (table_command_kind(cmd)) {
+        case AT_AddConstraint: {
             const Constraint *c = reinterpret_cast<const Constraint *>(cmd->def);
             return c != nullptr && IsA(c, Constraint) &&
                    (c->contype == CONSTR_FOREIGN || c->contype == CONSTR_CHECK);
         }
         case AT_DropConstraint:
-        case AT_DropConstraintRecurse:
-            return !named_in(cmd->name, kOwnConstraints);
+            return !named_in(cmd->name, kOwnConstraints) &&
+                   !own_constraint(get_relation_constraint_oid(relid, cmd->name, true));
         case AT_ValidateConstraint:
-        case AT_ValidateConstraintRecurse:
         case AT_SetRelOptions:
         case AT_ResetRelOptions:
         case AT_ClusterOn:
@@ -334,7 +346,7 @@ void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
     ListCell *cell;
     foreach (cell, stmt->cmds) {
         const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(cell));
-        if (is_member && !allowed_table_command(cmd))
+        if (is_member && !allowed_table_command(relid, cmd))
             refuse("this ALTER of the extension's table");
         // Storage parameters and the rest are for the tables: a view's parameters
         // (security_invoker, check_option) change whose rights it reads with.
@@ -637,8 +649,18 @@ void check_statement(const Guard &g, Node *parsetree) {
     }
 }
 
-// The guard, or nothing to guard: no extension, the extension's own script, or the exit.
+// A server pg_upgrade started (binary upgrade mode: only pg_upgrade connects) rebuilds the
+// extension member by member (ALTER EXTENSION ... ADD) and copies the tables' files in
+// afterwards: the guard stands aside as for the extension's own script.
+bool restoring_for_pg_upgrade() {
+    return IsBinaryUpgrade;
+}
+
+// The guard, or nothing to guard: no extension, the extension's own script, pg_upgrade, or
+// the exit.
 bool guard_applies(Guard *g) {
+    if (restoring_for_pg_upgrade())
+        return false;
     g->extension = installed_extension();
     if (!OidIsValid(g->extension))
         return false;
@@ -746,10 +768,7 @@ bool contains_role_code(Node *node, void *context) {
         return true;
     if (check_functions_in_node(node, written_by_a_role, context))
         return true;
-    // PostgreSQL 15 declares the walker without parameters; void (*)() is the generic
-    // function pointer type the compiler lets us cast through.
-    auto generic = reinterpret_cast<void (*)()>(contains_role_code);
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+    return walk_expression(node, contains_role_code, context);
 }
 
 bool runs_role_code(Datum stored_expression) {
@@ -822,7 +841,8 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
+    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension) ||
+        restoring_for_pg_upgrade())
         PG_RETURN_VOID();
     g.schema = extension_schema(g.extension);
     ExtrasWork work = noted_extras_work(g.extension, g.schema, data->parsetree);
@@ -848,7 +868,8 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
+    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension) &&
+        !restoring_for_pg_upgrade())
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
         check_statement(g, data->parsetree);

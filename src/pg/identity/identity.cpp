@@ -280,7 +280,6 @@ Resolved resolve() {
 }
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
-ExecutorRun_hook_type previous_executor_run = nullptr;
 ExecutorEnd_hook_type previous_executor_end = nullptr;
 
 void note_end(QueryDesc *query) {
@@ -314,14 +313,9 @@ void hand_identity_to_workers(QueryDesc *query) {
 // nodes and to parallel workers. At the run too, not only at the start: a module loaded
 // while the session's first query started (no preloading) has its hooks from then on, and
 // that query's workers are set up during its run.
-void hand_identity_at_run(QueryDesc *query, ScanDirection direction, uint64 count,
-                          bool execute_once) {
+void hand_identity_at_run(QueryDesc *query) {
     hand_identity_to_workers(query);
     hand_identity_to_citus(query);
-    if (previous_executor_run != nullptr)
-        previous_executor_run(query, direction, count, execute_once);
-    else
-        standard_ExecutorRun(query, direction, count, execute_once);
 }
 
 void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
@@ -524,8 +518,7 @@ void install_identity_hooks() {
     RegisterSubXactCallback(follow_subtransaction, nullptr);
     install_plan_identity_callbacks();
     install_citus_identity();
-    previous_executor_run = ExecutorRun_hook;
-    ExecutorRun_hook = hand_identity_at_run;
+    run_before_executor_run(hand_identity_at_run);
     previous_executor_end = ExecutorEnd_hook;
     ExecutorEnd_hook = note_end;
     previous_utility = ProcessUtility_hook;

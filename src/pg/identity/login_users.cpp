@@ -1,4 +1,5 @@
 // login_users: finding a login's row, and the trigger that binds each row to its role's OID.
+#include "pg/boundary/compat.hpp"
 #include "pg/identity/login_users.hpp"
 
 #include "pg/boundary/boundary.hpp"
@@ -46,7 +47,7 @@ bool login_user_of(Oid login, Uuid *user) {
     ScanKeyData key;
     ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-    IndexScanDesc scan = index_beginscan(rel, idx, snapshot, 1, 0);
+    IndexScanDesc scan = begin_index_scan(rel, idx, snapshot, 1);
     index_rescan(scan, &key, 1, nullptr, 0);
     TupleTableSlot *slot = table_slot_create(rel, nullptr);
     bool found = false;

@@ -68,8 +68,8 @@ bool is_blank(const char *value) {
 // the configuration, ALTER ROLE/DATABASE SET or connection options never counts as given in
 // one.
 bool stamp(void **extra, GucSource source) {
-    // PostgreSQL frees a setting's extra with free(): it must come from malloc().
-    auto *given_in = static_cast<LocalTransactionId *>(malloc(sizeof(LocalTransactionId)));
+    auto *given_in =
+        static_cast<LocalTransactionId *>(allocate_setting_extra(sizeof(LocalTransactionId)));
     if (given_in == nullptr) {
         GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
         return false;
@@ -141,11 +141,7 @@ bool check_claims(char **, void **extra, GucSource source) {
 bool settings_overridden = false;
 
 struct config_generic *find_setting(const char *name) {
-    struct config_generic **variables = get_guc_variables();
-    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i)
-        if (strcmp(variables[i]->name, name) == 0)
-            return variables[i];
-    return nullptr;
+    return find_setting_record(name);
 }
 
 bool has_placeholder(const char *name) {
@@ -172,21 +168,17 @@ void set_stamp(void *extra, LocalTransactionId value) {
 // this transaction's stack were given in it, but the one below them (or, with no stack, the
 // current one) was committed by an earlier transaction, whatever stamp the reapplying gave it.
 void mark_earlier_values(const char *name, LocalTransactionId *current_stamp) {
-    struct config_generic **variables = get_guc_variables();
-    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i) {
-        struct config_generic *gconf = variables[i];
-        if (strcmp(gconf->name, name) != 0)
-            continue;
-        GucStack *bottom = gconf->stack;
-        while (bottom != nullptr && bottom->prev != nullptr)
-            bottom = bottom->prev;
-        if (bottom != nullptr) {
-            set_stamp(bottom->prior.extra, InvalidLocalTransactionId);
-        } else {
-            set_stamp(gconf->extra, InvalidLocalTransactionId);
-            *current_stamp = InvalidLocalTransactionId;
-        }
+    struct config_generic *gconf = find_setting(name);
+    if (gconf == nullptr)
         return;
+    GucStack *bottom = gconf->stack;
+    while (bottom != nullptr && bottom->prev != nullptr)
+        bottom = bottom->prev;
+    if (bottom != nullptr) {
+        set_stamp(bottom->prior.extra, InvalidLocalTransactionId);
+    } else {
+        set_stamp(gconf->extra, InvalidLocalTransactionId);
+        *current_stamp = InvalidLocalTransactionId;
     }
 }
 
