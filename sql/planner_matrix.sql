@@ -307,8 +307,8 @@ END $$;
 BEGIN;
 SELECT f.form, d.dating,
        pm.plan_of('pm_' || f.form || '_' || d.dating, 'SELECT count(*) FROM pm.t_customer_date o') ~ 'accessible_customer_ids' AS customer_condition,
-       pm.plan_of('pm_' || f.form || '_' || d.dating, 'SELECT count(*) FROM pm.t_customer_date o') ~ 'doc_date >= \$' AS date_bound,
-       pm.plan_of('pm_' || f.form || '_' || d.dating, 'SELECT count(*) FROM pm.t_customer_date_nullable o') ~ 'doc_date >= \$' AS date_bound_on_nullable
+       pm.plan_of('pm_' || f.form || '_' || d.dating, 'SELECT count(*) FROM pm.t_customer_date o') ~ 'doc_date >= (\$|\(InitPlan)' AS date_bound,
+       pm.plan_of('pm_' || f.form || '_' || d.dating, 'SELECT count(*) FROM pm.t_customer_date_nullable o') ~ 'doc_date >= (\$|\(InitPlan)' AS date_bound_on_nullable
   FROM pm.forms f, pm.datings d ORDER BY 1, 2;
 -- and the parallel shape's workers run the checks
 SET LOCAL parallel_setup_cost = 0;
