@@ -5,6 +5,7 @@
 #include "pg/boundary/postgres.hpp"
 
 extern "C" {
+#include "nodes/nodeFuncs.h"
 #include "storage/proc.h"
 }
 
@@ -24,6 +25,21 @@ inline LocalTransactionId local_transaction_of(const PGPROC *proc) {
 
 inline LocalTransactionId current_local_transaction() {
     return local_transaction_of(MyProc);
+}
+
+// The tree walkers. Up to 15 they are declared with an unprototyped bool (*)(), since 16
+// they are macros that cast to tree_walker_callback: a walker goes through void (*)(), the
+// generic function pointer type the compiler lets us cast through, to either.
+using NodeWalker = bool (*)(Node *node, void *context);
+
+inline bool walk_expression(Node *node, NodeWalker walker, void *context) {
+    auto generic = reinterpret_cast<void (*)()>(walker);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+}
+
+inline bool walk_raw_expression(Node *node, NodeWalker walker, void *context) {
+    auto generic = reinterpret_cast<void (*)()>(walker);
+    return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
 }
 
 }  // namespace customer_access::pg
