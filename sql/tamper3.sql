@@ -110,6 +110,7 @@ DROP TABLE t3_att.t, t3_att.t3, t3_att.typed;
 CREATE ROLE t3_owner LOGIN;
 GRANT USAGE ON SCHEMA t3_att TO t3_owner;
 CREATE TYPE public.t3_su_c AS (x t3_att.d);
+CREATE TYPE public.t3_su_plain AS (x text);
 CREATE OPERATOR CLASS public.t3_role_ops FOR TYPE text USING btree AS
   OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 t3_att.cmp(text, text);
 SET customer_access.allow_owner_revoke = on;
@@ -120,6 +121,8 @@ SELECT n, pg_temp.try(stmt) AS outcome FROM (VALUES
   (1, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK (query_to_xml('SELECT t3_att.evil()', false, false, '') IS NOT NULL) NOT VALID$$),
   (2, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK ((('(' || notes || ')')::t3_att.c) IS NOT NULL) NOT VALID$$),
   (3, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK ((('(' || notes || ')')::public.t3_su_c) IS NOT NULL) NOT VALID$$),
+  -- even a superuser's composite of built-in columns: text converts only to built-in types
+  (31, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK ((('(' || notes || ')')::public.t3_su_plain) IS NOT NULL) NOT VALID$$),
   (4, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK (jsonb_populate_record(NULL::public.t3_su_c, jsonb_build_object('x', notes)) IS NOT NULL) NOT VALID$$),
   (5, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK (record_in(notes::cstring, 'public.t3_su_c'::regtype, -1) IS NOT NULL) NOT VALID$$),
   (6, $$ALTER TABLE customer_access.external_access ADD CONSTRAINT t3_c CHECK (notes::t3_att.d IS NOT NULL) NOT VALID$$),
@@ -333,7 +336,7 @@ SET customer_access.allow_owner_revoke = on;
 DELETE FROM customer_access.external_access;
 RESET customer_access.allow_owner_revoke;
 DROP OPERATOR FAMILY public.t3_role_ops USING btree;
-DROP TYPE public.t3_su_c;
+DROP TYPE public.t3_su_c, public.t3_su_plain;
 DROP SCHEMA t3_att CASCADE;
 REVOKE ALL ON customer_access.external_access FROM t3_att, t3_owner, t3_revoker, t3_loader;
 DROP ROLE t3_att, t3_owner, t3_revoker, t3_loader;
