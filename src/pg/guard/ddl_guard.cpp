@@ -752,7 +752,10 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
         check_table_code(g.extension, relid);
     if (ours || foreign_keys)
         check_foreign_keys(g.extension);
-    keep_table_extras(g.extension, g.schema, work.record, false);
+    // A key to the extension's tables is no table_extras work (it is dumped with its table):
+    // such a statement must not wait on a restore's load of table_extras either.
+    if (work.record || work.replay)
+        keep_table_extras(g.extension, g.schema, work.record, false);
     PG_RETURN_VOID();
 }
 
