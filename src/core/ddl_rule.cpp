@@ -45,10 +45,18 @@ constexpr DdlRule kRules[] = {
     {S::kCluster, O::kAny, A::kAny, true, "`CLUSTER`"},
     {S::kReindex, O::kAny, A::kAny, true, "`REINDEX`"},
 
-    {S::kAlterTable, O::kTable, A::kAny, false, "this ALTER of the extension's table"},
+    {S::kAlterTable, O::kTable, A::kAny, false, "this ALTER of the extension's table", nullptr,
+     "any other `ALTER TABLE` of the extension's tables: changing, adding, dropping or renaming "
+     "columns, their defaults and `NOT NULL`, other constraints (`UNIQUE`, `PRIMARY KEY`, "
+     "`EXCLUDE`) and the extension's own, `SET LOGGED`/`UNLOGGED`, `REPLICA IDENTITY`, `SET "
+     "TABLESPACE`, `SET ACCESS METHOD`, `OWNER TO`, row security, enabling or disabling "
+     "triggers and rules, inheritance"},
     {S::kAlterTable, O::kViewOrSequence, A::kAny, false,
-     "this ALTER of the extension's view or sequence"},
-    {S::kAlterTable, O::kOwnIndex, A::kAny, false, "this ALTER of the extension's index"},
+     "this ALTER of the extension's view or sequence", nullptr,
+     "any `ALTER` of the extension's view (`security_invoker` and `check_option` included) or "
+     "sequence"},
+    {S::kAlterTable, O::kOwnIndex, A::kAny, false, "this ALTER of the extension's index", nullptr,
+     "any `ALTER INDEX` of the extension's own indexes but their storage parameters"},
     {S::kInherit, O::kAny, A::kAny, false, "inheriting from the extension's table"},
     {S::kAttachPartition, O::kAny, A::kAny, false,
      "attaching the extension's table as a partition"},
@@ -153,16 +161,10 @@ std::string ddl_rules_markdown() {
     for (const DdlRule &rule : kRules)
         if (rule.allowed)
             text += std::string("- ") + rule.text + "\n";
-    text += "\nEverything else is refused with `42501` and changes nothing, among it: ";
-    bool first = true;
-    for (const DdlRule &rule : kRules) {
-        if (rule.allowed)
-            continue;
-        text += first ? "" : "; ";
-        text += rule.text;
-        first = false;
-    }
-    text += ".\n";
+    text += "\nEverything else is refused with `42501` and changes nothing, among it:\n\n";
+    for (const DdlRule &rule : kRules)
+        if (!rule.allowed)
+            text += std::string("- ") + (rule.readme != nullptr ? rule.readme : rule.text) + "\n";
     return text;
 }
 

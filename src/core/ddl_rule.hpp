@@ -86,6 +86,8 @@ struct DdlRule {
     // For allowed rows, the phrase the refusal's DETAIL sums them up with (rows sharing one
     // phrase say it once), or nullptr.
     const char *detail = nullptr;
+    // For README, when it says more than `text` (a refused row's examples), or nullptr.
+    const char *readme = nullptr;
 };
 
 // Every row, allowed ones first, in the order README lists them.
