@@ -761,15 +761,8 @@ bool noted_foreign_key_work(Oid extension, Node *parsetree) {
         noted.parsetree = nullptr;
         return noted.foreign_keys;
     }
-    // Not seen at its start (a nested statement): whether it may have made such keys.
-    switch (nodeTag(parsetree)) {
-        case T_AlterTableStmt:
-        case T_CreateStmt:
-            return true;
-        default:
-            (void)extension;
-            return false;
-    }
+    // Not seen at its start (a nested statement): decided now, from the same parse tree.
+    return statement_rules(extension, parsetree);
 }
 
 void check_foreign_keys(Oid extension) {
