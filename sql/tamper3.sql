@@ -62,8 +62,8 @@ SELECT pg_temp.try($$ALTER TABLE t3_att.t ALTER COLUMN u TYPE t3_att.e USING 'x'
 SELECT pg_temp.try($$ALTER TABLE t3_att.t ALTER COLUMN u TYPE t3_att.uuid_d$$) AS retype_to_domain;
 SELECT pg_temp.try($$CREATE TABLE t3_att.t3 (u uuid REFERENCES customer_access.external_access (id))$$) AS create_exact;
 RESET ROLE;
--- CREATE SCHEMA's elements fire no event trigger of their own: a key to the grants there is refused
-SELECT pg_temp.try($$CREATE SCHEMA t3_sch CREATE TABLE t2 (r uuid REFERENCES customer_access.external_access (id))$$) AS inside_create_schema;
+-- CREATE SCHEMA's elements fire no event trigger of their own: judged with the statement
+SELECT pg_temp.try($$CREATE SCHEMA t3_sch CREATE TABLE t2 (r t3_att.e REFERENCES customer_access.external_access (id))$$) AS inside_create_schema;
 SELECT rolsuper AS t3_att_is_superuser FROM pg_roles WHERE rolname = 't3_att';
 SELECT conname, conrelid::regclass AS on_table FROM pg_constraint
  WHERE confrelid = 'customer_access.external_access'::regclass ORDER BY 1;

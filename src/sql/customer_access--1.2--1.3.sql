@@ -16,15 +16,8 @@ ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER protect_truncate;
 COMMENT ON TRIGGER protect ON @extschema@.table_extras IS 'only superusers and the extension write the records';
 COMMENT ON TRIGGER protect_truncate ON @extschema@.table_extras IS 'only superusers empty the records';
 
--- The end-of-DDL guard also judges CREATE TABLE and ALTER TYPE (foreign keys to the
--- extension's tables); an event trigger's tags cannot be altered.
-DROP EVENT TRIGGER customer_access_guard_code;
+-- The end-of-DDL guard applies the code and foreign-key rules.
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
     'Event trigger: refuses (42501) CHECK constraints, indexes and foreign keys of the extension''s tables that break the code or foreign-key rule; keeps table_extras';
-CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX', 'CREATE TABLE',
-                 'ALTER TYPE')
-    EXECUTE FUNCTION @extschema@.guard_ddl_end();
-ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS
     'customer_access: no code a role wrote runs in the constraints, indexes and foreign keys of the extension''s tables';

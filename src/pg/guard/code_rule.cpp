@@ -416,10 +416,88 @@ int primary_key_columns(Oid relid, AttrNumber *columns) {
     return count;
 }
 
-bool judge_new_key(Oid extension, Oid relid, List *cmds, const Constraint *fk, const char *column) {
+// Where the referencing columns' types come from: the table being altered (and the columns
+// its statement adds or retypes), or a table being created.
+struct ReferencingSide {
+    Oid relid;                  // the table, when it exists
+    List *cmds;                 // ALTER TABLE: its subcommands
+    const CreateStmt *created;  // CREATE TABLE: its statement
+};
+
+// The types serial columns stand for.
+Oid serial_type(const TypeName *name) {
+    if (name == nullptr || list_length(name->names) != 1 || name->typmods != NIL ||
+        name->arrayBounds != NIL)
+        return InvalidOid;
+    const char *n = strVal(linitial(name->names));
+    if (strcmp(n, "smallserial") == 0 || strcmp(n, "serial2") == 0)
+        return INT2OID;
+    if (strcmp(n, "serial") == 0 || strcmp(n, "serial4") == 0)
+        return INT4OID;
+    if (strcmp(n, "bigserial") == 0 || strcmp(n, "serial8") == 0)
+        return INT8OID;
+    return InvalidOid;
+}
+
+Oid attribute_type(Oid relid, const char *column) {
+    AttrNumber attnum = OidIsValid(relid) ? get_attnum(relid, column) : InvalidAttrNumber;
+    return attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
+}
+
+// A column of a table CREATE TABLE makes: declared with a type, or taken from LIKE, OF or
+// a parent (INHERITS, PARTITION OF). InvalidOid when it cannot be told.
+Oid created_column_type(const CreateStmt *stmt, const char *column) {
+    ListCell *cell;
+    foreach (cell, stmt->tableElts) {
+        Node *element = static_cast<Node *>(lfirst(cell));
+        if (IsA(element, ColumnDef) && strcmp(castNode(ColumnDef, element)->colname, column) == 0 &&
+            castNode(ColumnDef, element)->typeName != nullptr) {
+            const TypeName *name = castNode(ColumnDef, element)->typeName;
+            Oid serial = serial_type(name);
+            return OidIsValid(serial) ? serial : type_named(name);
+        }
+    }
+    foreach (cell, stmt->tableElts) {
+        Node *element = static_cast<Node *>(lfirst(cell));
+        if (!IsA(element, TableLikeClause))
+            continue;
+        Oid type = attribute_type(
+            RangeVarGetRelid(castNode(TableLikeClause, element)->relation, NoLock, true), column);
+        if (OidIsValid(type))
+            return type;
+    }
+    if (stmt->ofTypename != nullptr) {
+        Oid type = type_named(stmt->ofTypename);
+        return OidIsValid(type) ? attribute_type(get_typ_typrelid(type), column) : InvalidOid;
+    }
+    foreach (cell, stmt->inhRelations) {
+        Oid type = attribute_type(
+            RangeVarGetRelid(static_cast<RangeVar *>(lfirst(cell)), NoLock, true), column);
+        if (OidIsValid(type))
+            return type;
+    }
+    return InvalidOid;
+}
+
+Oid referencing_type(const ReferencingSide &side, const char *column) {
+    if (side.created != nullptr)
+        return created_column_type(side.created, column);
+    return column_type(side.relid, side.cmds, column);
+}
+
+char *referencing_label(const ReferencingSide &side) {
+    if (side.created == nullptr)
+        return relation_label(side.relid);
+    const RangeVar *rv = side.created->relation;
+    return rv->schemaname != nullptr ? quote_qualified_identifier(rv->schemaname, rv->relname)
+                                     : pstrdup(quote_identifier(rv->relname));
+}
+
+bool judge_new_key(Oid extension, const ReferencingSide &side, const Constraint *fk,
+                   const char *column) {
     Oid referenced =
         fk->pktable == nullptr ? InvalidOid : RangeVarGetRelid(fk->pktable, NoLock, true);
-    if (!member_relation(extension, referenced) && !member_relation(extension, relid))
+    if (!member_relation(extension, referenced) && !member_relation(extension, side.relid))
         return false;
     List *names = fk->fk_attrs;
     if (names == NIL && column != nullptr)
@@ -442,7 +520,7 @@ bool judge_new_key(Oid extension, Oid relid, List *cmds, const Constraint *fk, c
     foreach (cell, names) {
         pairs[i] = ForeignKeyPair{};
         referencing_names[i] = strVal(lfirst(cell));
-        pairs[i].referencing_type = column_type(relid, cmds, referencing_names[i]);
+        pairs[i].referencing_type = referencing_type(side, referencing_names[i]);
         pairs[i].referenced_type = referenced_columns[i] == InvalidAttrNumber
                                        ? InvalidOid
                                        : get_atttype(referenced, referenced_columns[i]);
@@ -451,15 +529,14 @@ bool judge_new_key(Oid extension, Oid relid, List *cmds, const Constraint *fk, c
     ForeignKeyVerdict verdict = judge_foreign_key(pairs, static_cast<std::size_t>(i));
     if (!verdict.allowed()) {
         std::size_t at = verdict.index < static_cast<std::size_t>(i) ? verdict.index : 0;
-        refuse_key(psprintf("this foreign key from %s to %s", relation_label(relid),
-                            relation_label(referenced)),
-                   verdict, i > 0 ? pairs[at] : ForeignKeyPair{},
-                   i > 0 ? psprintf("%s.%s", relation_label(relid),
-                                    quote_identifier(referencing_names[at]))
-                         : pstrdup("?"),
-                   i > 0 && referenced_columns[at] != InvalidAttrNumber
-                       ? column_label(referenced, referenced_columns[at])
-                       : pstrdup("?"));
+        char *from = referencing_label(side);
+        refuse_key(
+            psprintf("this foreign key from %s to %s", from, relation_label(referenced)), verdict,
+            i > 0 ? pairs[at] : ForeignKeyPair{},
+            i > 0 ? psprintf("%s.%s", from, quote_identifier(referencing_names[at])) : pstrdup("?"),
+            i > 0 && referenced_columns[at] != InvalidAttrNumber
+                ? column_label(referenced, referenced_columns[at])
+                : pstrdup("?"));
     }
     return true;
 }
@@ -541,13 +618,49 @@ bool judge_stored_keys_of(Oid extension, Oid relid, const char *only) {
     return found;
 }
 
+// Whether a subcommand may add, retype, validate or attach a foreign key: the others are
+// decided from the parse tree alone, without a catalog lookup.
+bool may_touch_keys(const AlterTableCmd *cmd) {
+    switch (cmd->subtype) {
+        case AT_AddConstraint:
+        case AT_AddConstraintRecurse:
+            return cmd->def != nullptr && IsA(cmd->def, Constraint) &&
+                   castNode(Constraint, cmd->def)->contype == CONSTR_FOREIGN;
+        case AT_AddColumn:
+        case AT_AddColumnRecurse: {
+            if (cmd->def == nullptr || !IsA(cmd->def, ColumnDef))
+                return false;
+            ListCell *c;
+            foreach (c, castNode(ColumnDef, cmd->def)->constraints) {
+                auto *constraint = static_cast<Node *>(lfirst(c));
+                if (IsA(constraint, Constraint) &&
+                    castNode(Constraint, constraint)->contype == CONSTR_FOREIGN)
+                    return true;
+            }
+            return false;
+        }
+        case AT_AlterColumnType:
+        case AT_ValidateConstraint:
+        case AT_ValidateConstraintRecurse:
+        case AT_AttachPartition:
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
+    bool touches_keys = false;
+    ListCell *cell;
+    foreach (cell, stmt->cmds)
+        touches_keys = touches_keys || may_touch_keys(castNode(AlterTableCmd, lfirst(cell)));
+    if (!touches_keys)
+        return false;
     Oid relid =
         stmt->relation == nullptr ? InvalidOid : RangeVarGetRelid(stmt->relation, NoLock, true);
     if (!OidIsValid(relid))
         return false;
     bool work = false;
-    ListCell *cell;
     if (stmt->objtype == OBJECT_TYPE) {
         // ALTER TYPE ... ALTER ATTRIBUTE ... TYPE ... CASCADE retypes its typed tables' columns.
         Oid type = get_rel_type_id(relid);
@@ -570,7 +683,7 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
             case AT_AddConstraintRecurse:
                 if (cmd->def != nullptr && IsA(cmd->def, Constraint) &&
                     castNode(Constraint, cmd->def)->contype == CONSTR_FOREIGN)
-                    work = judge_new_key(extension, relid, stmt->cmds,
+                    work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
                                          castNode(Constraint, cmd->def), nullptr) ||
                            work;
                 break;
@@ -584,7 +697,7 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                     auto *constraint = static_cast<Node *>(lfirst(c));
                     if (IsA(constraint, Constraint) &&
                         castNode(Constraint, constraint)->contype == CONSTR_FOREIGN)
-                        work = judge_new_key(extension, relid, stmt->cmds,
+                        work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
                                              castNode(Constraint, constraint), column->colname) ||
                                work;
                 }
@@ -610,33 +723,28 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
     return work;
 }
 
-// Whether a CREATE TABLE declares a foreign key to one of the extension's tables (judged
-// at its end, when the table and its columns exist; a new table is empty, so nothing is
-// checked before).
-bool creates_key_to_ours(Oid extension, const CreateStmt *stmt) {
-    auto to_ours = [&](Node *node) {
-        if (node == nullptr || !IsA(node, Constraint))
-            return false;
-        auto *c = castNode(Constraint, node);
-        return c->contype == CONSTR_FOREIGN && c->pktable != nullptr &&
-               member_relation(extension, RangeVarGetRelid(c->pktable, NoLock, true));
+// CREATE TABLE: its foreign keys to the extension's tables, judged from the statement (the
+// new table is empty, so PostgreSQL checks nothing before the statement ends, and it makes
+// the keys as subcommands, which fire no event trigger).
+void judge_create_table(Oid extension, const CreateStmt *stmt) {
+    ReferencingSide side{InvalidOid, NIL, stmt};
+    auto judge = [&](Node *node, const char *column) {
+        if (node != nullptr && IsA(node, Constraint) &&
+            castNode(Constraint, node)->contype == CONSTR_FOREIGN)
+            (void)judge_new_key(extension, side, castNode(Constraint, node), column);
     };
     ListCell *cell;
     foreach (cell, stmt->tableElts) {
         Node *element = static_cast<Node *>(lfirst(cell));
-        if (to_ours(element))
-            return true;
+        judge(element, nullptr);
         if (IsA(element, ColumnDef)) {
             ListCell *c;
             foreach (c, castNode(ColumnDef, element)->constraints)
-                if (to_ours(static_cast<Node *>(lfirst(c))))
-                    return true;
+                judge(static_cast<Node *>(lfirst(c)), castNode(ColumnDef, element)->colname);
         }
     }
     foreach (cell, stmt->constraints)
-        if (to_ours(static_cast<Node *>(lfirst(cell))))
-            return true;
-    return false;
+        judge(static_cast<Node *>(lfirst(cell)), nullptr);
 }
 
 struct Noted {
@@ -649,19 +757,15 @@ bool statement_rules(Oid extension, Node *parsetree) {
         case T_AlterTableStmt:
             return judge_alter_table(extension, castNode(AlterTableStmt, parsetree));
         case T_CreateStmt:
-            return creates_key_to_ours(extension, castNode(CreateStmt, parsetree));
+            judge_create_table(extension, castNode(CreateStmt, parsetree));
+            return false;
         case T_CreateSchemaStmt: {
             // Its CREATE TABLE elements run without event triggers of their own.
             ListCell *cell;
             foreach (cell, castNode(CreateSchemaStmt, parsetree)->schemaElts) {
                 Node *element = static_cast<Node *>(lfirst(cell));
-                if (IsA(element, CreateStmt) &&
-                    creates_key_to_ours(extension, castNode(CreateStmt, element)))
-                    ereport(ERROR,
-                            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                             errmsg("customer_access protects its objects: a foreign key to the "
-                                    "extension's tables inside CREATE SCHEMA is not allowed"),
-                             errhint("Create the table in a statement of its own.")));
+                if (IsA(element, CreateStmt))
+                    judge_create_table(extension, castNode(CreateStmt, element));
             }
             return false;
         }
@@ -835,7 +939,8 @@ void judge_recorded_statement(Oid extension, Oid relid, Node *statement, const c
             if (constraint->contype == CONSTR_CHECK)
                 judge_recorded_check(extension, relid, stmt->cmds, constraint, sql);
             else if (constraint->contype == CONSTR_FOREIGN)
-                (void)judge_new_key(extension, relid, stmt->cmds, constraint, nullptr);
+                (void)judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
+                                    constraint, nullptr);
         }
     } else if (IsA(statement, IndexStmt)) {
         judge_recorded_index(extension, relid, castNode(IndexStmt, statement), sql);

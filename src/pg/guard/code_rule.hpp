@@ -13,12 +13,12 @@ namespace customer_access::pg {
 
 // Start of DDL, for every statement (no exit), before PostgreSQL runs it: refuses (42501) a
 // foreign key between the extension's tables and another table whose columns' types differ
-// (ALTER TABLE ... ADD [COLUMN ...] FOREIGN KEY / REFERENCES, ALTER COLUMN ... TYPE of a key
-// column on either side, also through ALTER TYPE ... ALTER ATTRIBUTE of a typed table,
-// VALIDATE CONSTRAINT, ATTACH PARTITION), and foreign keys to them inside CREATE SCHEMA.
-// Decided from the parse tree and by OID; catalogs are read only for statements that add,
-// retype, validate or attach. Remembers for guard_ddl_end() whether the statement may
-// make foreign keys that involve the extension's tables.
+// (CREATE TABLE, also inside CREATE SCHEMA, ALTER TABLE ... ADD [COLUMN ...] FOREIGN KEY /
+// REFERENCES, ALTER COLUMN ... TYPE of a key column on either side, also through ALTER TYPE
+// ... ALTER ATTRIBUTE of a typed table, VALIDATE CONSTRAINT, ATTACH PARTITION). Decided from
+// the parse tree and by OID; catalogs are read only for statements that add, retype, validate
+// or attach a key. Remembers for guard_ddl_end() whether an ALTER TABLE may have made or
+// changed foreign keys that involve the extension's tables.
 void judge_statement_rules(Oid extension, Node *parsetree);
 
 // End of DDL: whether the statement judged at its start (the same parse tree) may have made

@@ -63,10 +63,8 @@ CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl_end' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
     'Event trigger: refuses (42501) CHECK constraints, indexes and foreign keys of the extension''s tables that break the code or foreign-key rule; keeps table_extras';
--- CREATE TABLE and ALTER TYPE may make foreign keys to the extension's tables.
 CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX', 'CREATE TABLE',
-                 'ALTER TYPE')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX')
     EXECUTE FUNCTION @extschema@.guard_ddl_end();
 ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS
