@@ -90,15 +90,27 @@ inline AlterTableType table_command_kind(const AlterTableCmd *cmd) {
     return cmd->subtype;
 }
 
-// expression_tree_walker() with a typed walker. Up to 15 it took `bool (*)()` (cast through
-// the generic function pointer type void (*)(), which the compiler allows); since 16 it is a
-// macro over a typed callback.
-inline bool walk_expression(Node *node, bool (*walker)(Node *, void *), void *context) {
+// The tree walkers with a typed walker. Up to 15 they took `bool (*)()` (cast through the
+// generic function pointer type void (*)(), which the compiler allows); since 16 they are
+// macros over a typed callback.
+using NodeWalker = bool (*)(Node *node, void *context);
+
+inline bool walk_expression(Node *node, NodeWalker walker, void *context) {
 #if PG_VERSION_NUM >= 160000
     return expression_tree_walker(node, walker, context);
 #else
     auto generic = reinterpret_cast<void (*)()>(walker);
     return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+#endif
+}
+
+// The same over a raw parse tree (names not yet resolved).
+inline bool walk_raw_expression(Node *node, NodeWalker walker, void *context) {
+#if PG_VERSION_NUM >= 160000
+    return raw_expression_tree_walker(node, walker, context);
+#else
+    auto generic = reinterpret_cast<void (*)()>(walker);
+    return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
 #endif
 }
 
