@@ -38,10 +38,10 @@ SET parallel_leader_participation = off;
 BEGIN;
 SET LOCAL customer_access.user_id = 'a8000000-0000-0000-0000-000000000001';
 \set VERBOSITY terse
--- (each worker that loads the module warns once about the leader's value: 1 or 2 warnings)
+-- (each worker that loads the module warns once about the leader's value: 1 or 2 warnings;
+-- the ROLLBACK undoes the SET)
 SET client_min_messages = error;
 SELECT count(*) FILTER (WHERE id2_user() IS NULL) AS rows_without_user FROM id2_rows;
-RESET client_min_messages;
 \set VERBOSITY default
 ROLLBACK;
 -- once the session has loaded the module (any call of it), the same query is right
