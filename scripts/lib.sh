@@ -87,6 +87,7 @@ fetch_pg_source() {  # major dir
 }
 
 # Citus 13.2 supports PostgreSQL 15, 16 and 17.
+CITUS_RELEASE=13.2
 citus_supports() {
     case $1 in 15 | 16 | 17) return 0 ;; *) return 1 ;; esac
 }
@@ -106,6 +107,23 @@ ensure_citus() {
         echo "citus: skipped the scale-out suite: Citus is not installed and $CITUS_BUILD is not there"
         return 2
     fi
+}
+
+# pg_regress's line for each suite: "test x ... ok" up to 15, TAP ("ok 1 - x", "not ok 2 - y")
+# since 16. The lines of a log, and how many passed.
+suite_result_lines() { grep -E '\.\.\. (ok|FAILED|failed)|^(not )?ok [0-9]+ ' "$1"; }
+count_passed_suites() { grep -cE '\.\.\. ok|^ok [0-9]+ ' "$1"; }
+
+# An older PostgreSQL major installed beside PG_MAJOR (the 17 root carries 15, scripts/root),
+# for the move across majors (test/tap/007_major_upgrade.pl); nothing when there is none.
+older_major_beside() {
+    local bin v
+    for bin in /usr/lib/postgresql/*/bin/postgres; do
+        v=${bin#/usr/lib/postgresql/}
+        v=${v%%/*}
+        [ -x "$bin" ] && [ "$v" -lt "$PG_MAJOR" ] && echo "$v" && return
+    done
+    return 0
 }
 
 # Builds with warnings as errors and installs into the server's directories.

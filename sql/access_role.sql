@@ -2,6 +2,7 @@
 SET search_path = customer_access, public;
 \set ECHO none
 \i test/sql/try.sql
+\i test/sql/explain.sql
 \set ECHO all
 
 -- Fixed length, passed by value
@@ -86,7 +87,7 @@ SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM grants_sample WHERE role >= 'L40' AND role < 'L90';
 SELECT count(*) FROM grants_sample WHERE role >= 'L40' AND role < 'L90';
-EXPLAIN (COSTS OFF) SELECT max(role) FROM grants_sample;
+SELECT * FROM pg_temp.explain($$SELECT max(role) FROM grants_sample$$);
 SELECT max(role) FROM grants_sample;
 RESET enable_seqscan;
 RESET enable_bitmapscan;

@@ -163,7 +163,8 @@ GRANT EXECUTE ON FUNCTION customer_access.distribute(), customer_access.make_ref
 SET ROLE ca_ops_plain;
 SELECT pg_temp.try($$SELECT customer_access.distribute()$$) AS plain_distribute;
 SELECT pg_temp.try($$SELECT customer_access.make_reference_table('customer_access.external_access')$$) AS plain_make_reference;
-SELECT pg_temp.try($$SHOW customer_access.cluster_secret$$) AS secret_hidden;
+SELECT pg_temp.try($$SHOW customer_access.cluster_secret$$)
+       LIKE '42501: %to examine "customer_access.cluster_secret"%' AS secret_hidden;
 SELECT count(*) AS secret_not_listed FROM pg_settings WHERE name = 'customer_access.cluster_secret';
 SELECT pg_temp.try($$SET customer_access.cluster_secret = 'x'$$) AS secret_not_settable;
 BEGIN;

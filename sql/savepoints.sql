@@ -5,6 +5,8 @@
 \i test/sql/generated_tokens.sql
 \set ECHO all
 SET search_path = customer_access, public;
+-- (this suite sends its tokens as psql literals: identity2 tests that they are refused otherwise)
+SET customer_access.allow_token_literals = on;
 
 -- A grant inserted in a savepoint and rolled back is gone for the checks, and a rolled-back
 -- revoke is undone, in each isolation level

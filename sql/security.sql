@@ -48,8 +48,9 @@ CREATE FUNCTION sec_attack.escalate() RETURNS void LANGUAGE plpgsql AS $f$BEGIN 
 CREATE FUNCTION sec_attack.evil_json(sec_attack.evil) RETURNS json IMMUTABLE LANGUAGE plpgsql
   AS $f$BEGIN PERFORM sec_attack.escalate(); RETURN '"boom"'; END $f$;
 CREATE CAST (sec_attack.evil AS json) WITH FUNCTION sec_attack.evil_json(sec_attack.evil);
--- the payload is live, but powerless under its own rights
-SELECT pg_temp.try($$SELECT 'boom'::sec_attack.evil::json$$);
+-- the payload is live, but powerless under its own rights (the wording is PostgreSQL's own,
+-- which changed in 16)
+SELECT pg_temp.try($$SELECT 'boom'::sec_attack.evil::json$$) LIKE '42501: %alter%role%' AS payload_powerless;
 CREATE TEMP TABLE sec_plain_look (id uuid, customer_id uuid, user_id uuid, role customer_access.access_role, days_back_access integer,
   notes text, object_version integer, payload sec_attack.evil DEFAULT 'boom');
 INSERT INTO sec_plain_look (id, customer_id, user_id, role, days_back_access, notes, object_version)

@@ -6,6 +6,8 @@
 \set ECHO all
 SET search_path = customer_access, public;
 SET customer_access.identity = token;
+-- (this suite sends its tokens as psql literals: identity2 tests that they are refused otherwise)
+SET customer_access.allow_token_literals = on;
 
 -- Keys: an identity provider's public JWKs and an HS256 secret
 INSERT INTO trusted_keys (kid, jwk) VALUES ('ed', :'jwk_ed'), ('es', :'jwk_es'), ('rs', :'jwk_rs'), ('hs', :'jwk_hs');

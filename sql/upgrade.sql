@@ -36,7 +36,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'customer_access';
 \i test/sql/fingerprint.sql
 \set ECHO all
 SELECT :'fresh_fingerprint' = :'fingerprint' AS same_objects_as_fresh_install,
-       :fresh_objects AS fresh_lines, :objects AS upgraded_lines;
+       :fresh_objects = :objects AS same_count, :objects > 200 AS many_compared;
 SELECT role, days_back_access FROM customer_access.external_access ORDER BY role;
 \set ECHO none
 \i test/sql/try.sql
@@ -83,7 +83,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'customer_access';
 \i test/sql/fingerprint.sql
 \set ECHO all
 SELECT :'fresh_fingerprint' = :'fingerprint' AS same_objects_as_fresh_install,
-       :fresh_objects AS fresh_lines, :objects AS upgraded_lines;
+       :fresh_objects = :objects AS same_count, :objects > 200 AS many_compared;
 SELECT role, days_back_access, object_version FROM customer_access.external_access ORDER BY role;
 SELECT count(*) AS history_rows FROM customer_access.external_access_history;
 SELECT count(*) AS login_users FROM customer_access.login_users;

@@ -233,6 +233,10 @@ JwsAlg alg_of_key(KeyKind kind) noexcept {
     return JwsAlg::kHS256;
 }
 
+bool key_made_for(JwsAlg alg, KeyKind kind) noexcept {
+    return alg == alg_of_key(kind);
+}
+
 const char *key_problem(const KeyMaterial &key) noexcept {
     switch (key.kind) {
         case KeyKind::kSecret:
@@ -264,8 +268,8 @@ const char *key_problem(const KeyMaterial &key) noexcept {
 
 bool verify_jws_signature(JwsAlg alg, const KeyMaterial &key, std::string_view input,
                           std::string_view signature) noexcept {
-    if (alg != alg_of_key(key.kind))
-        return false;  // never an algorithm the key was not made for
+    if (!key_made_for(alg, key.kind))
+        return false;
     if (key.kind == KeyKind::kSecret)
         return key.first.size() >= kMinSecret && verify_hs256(key.first, input, signature);
     Pkey pkey = public_key(key);

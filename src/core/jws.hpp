@@ -29,6 +29,9 @@ const char *jws_alg_name(JwsAlg alg) noexcept;
 enum class KeyKind { kEd25519, kP256, kRsa, kSecret };
 // The one algorithm a kind of key is made for.
 JwsAlg alg_of_key(KeyKind kind) noexcept;
+// Whether a key of `kind` may verify a signature made with `alg`: only with the one algorithm
+// it is made for (never an HS256 "signature" checked against an RSA key's public bytes).
+bool key_made_for(JwsAlg alg, KeyKind kind) noexcept;
 
 // The raw material of a public key (or an HMAC secret), decoded from its JWK.
 struct KeyMaterial {

@@ -13,12 +13,18 @@
 #include "days_back.hpp"
 #include "grant_cache.hpp"
 #include "base64url.hpp"
+#include "ddl_rule.hpp"
+#include "expression_rule.hpp"
+#include "foreign_key_rule.hpp"
+#include "restore_mode.hpp"
 #include "grant_row.hpp"
 #include "identity_carrier.hpp"
 #include "json_limits.hpp"
+#include "jwk_rules.hpp"
 #include "jws.hpp"
 #include "owner_rule.hpp"
 #include "statement_cache.hpp"
+#include "token_rules.hpp"
 #include "uuid_text.hpp"
 
 using namespace customer_access;
@@ -195,6 +201,21 @@ void fuzz_token(std::string_view text) {
     if (!parts)
         return;
     check(parts->signing_input.size() + 1 + parts->signature.size() == text.size());
+    // A token is in every statement text that holds it, and in none that lacks its signature.
+    check(token_in_text(text, "SELECT '" + std::string(text) + "'"));
+    check(!token_in_text(text, parts->signing_input) ||
+          parts->signing_input.find(parts->signature) != std::string_view::npos);
+    JwsAlg alg = JwsAlg::kHS256;
+    TokenVerdict header = judge_header({true, parts->header, false}, &alg);
+    check((header.refusal == TokenRefusal::kNone) == parse_jws_alg(parts->header).has_value());
+    JwkFields jwk{};
+    jwk.is_object = true;
+    jwk.kty = parts->header;
+    jwk.crv = parts->payload;
+    jwk.x = jwk.n = jwk.k = parts->payload;
+    jwk.y = jwk.e = parts->signature;
+    KeyMaterial decoded{};
+    (void)jwk_problem(jwk, parts->signature, &decoded);
     std::string_view material = parts->payload;
     for (KeyKind kind : {KeyKind::kEd25519, KeyKind::kP256, KeyKind::kRsa, KeyKind::kSecret}) {
         KeyMaterial key{kind, material, parts->header};
@@ -271,6 +292,90 @@ void fuzz_statement_cache(const std::uint8_t *data, std::size_t size) {
     cache.release(store);
 }
 
+// The code rule, the foreign-key rule, restore mode and the DDL allow-list over arbitrary
+// facts: the first refused item decides, everything before it is allowed, nothing a rule
+// refuses is allowed by the whole, and every allow-list answer is a row of the table.
+void fuzz_rules_of_tamper(const std::uint8_t *data, std::size_t size) {
+    std::vector<Reached> items;
+    std::vector<ForeignKeyPair> pairs;
+    const std::uint8_t *p = data;
+    std::size_t left = size;
+    while (left >= 6 && items.size() < 64) {
+        Reached r{};
+        r.reach = static_cast<Reach>(p[0] % 7);  // 6: no kind of item at all
+        r.object.oid = static_cast<std::uint32_t>(p[1]) << 8 | p[2];
+        r.object.found = p[3] & 1;
+        r.object.superuser_owned = p[3] & 2;
+        r.object.extension_member = p[3] & 4;
+        r.object.immutable = p[3] & 8;
+        r.tag = p[4];
+        items.push_back(r);
+        ForeignKeyPair k;
+        k.referencing_type = p[1] % 4;
+        k.referenced_type = p[2] % 4;
+        k.operators_known = p[5] & 1;
+        for (int i = 0; i < 3; ++i) {
+            k.operators[i].oid = (p[5] >> (i + 1) & 1) ? 20000 : 96;
+            k.operators[i].found = p[4] & (1 << i);
+            k.operators[i].extension_member = p[4] & 8;
+        }
+        pairs.push_back(k);
+        p += 6;
+        left -= 6;
+    }
+    ExpressionVerdict v = judge_expression(items.data(), items.size());
+    if (!v.allowed()) {
+        check(v.index < items.size());
+        check(judge_reached(items[v.index]) == v.fault);
+        check(judge_expression(items.data(), v.index).allowed());
+        check(expression_fault_text(v.fault) != nullptr);
+    }
+    for (const Reached &r : items) {
+        ExpressionFault f = judge_reached(r);
+        // nothing a role wrote is ever allowed; a sub-select or unknown node never
+        if (r.reach == Reach::kSubLink || static_cast<int>(r.reach) == 6)
+            check(f != ExpressionFault::kNone);
+        if (f == ExpressionFault::kNone && r.reach != Reach::kSubLink)
+            check(r.object.found && (is_built_in(r.object.oid) || r.object.superuser_owned ||
+                                     r.object.extension_member));
+        if (f == ExpressionFault::kNone && r.reach == Reach::kFunction &&
+            is_built_in(r.object.oid))
+            check(r.object.immutable);
+        if (v.allowed())
+            check(f == ExpressionFault::kNone);
+    }
+    ForeignKeyVerdict k = judge_foreign_key(pairs.data(), pairs.size());
+    if (k.allowed()) {
+        check(!pairs.empty());
+        for (const ForeignKeyPair &pair : pairs)
+            check(pair.referencing_type != 0 && pair.referencing_type == pair.referenced_type);
+    } else {
+        check(pairs.empty() || k.index < pairs.size());
+    }
+    if (size >= 2) {
+        LoadFacts f;
+        f.superuser = data[0] & 1;
+        f.row_security_off = data[0] & 2;
+        f.check_function_bodies_off = data[0] & 4;
+        f.statement = static_cast<LoadStatement>(data[1] % 3);
+        if (restores_saved_rows(f))
+            check(f.superuser && f.row_security_off && f.check_function_bodies_off &&
+                  f.statement != LoadStatement::kOther);
+    }
+    if (size >= 3) {
+        std::size_t count = 0;
+        const DdlRule *rules = ddl_rules(&count);
+        const DdlRule &rule = judge_ddl(static_cast<DdlStatement>(data[0] % 37),
+                                        static_cast<DdlObject>(data[1] % 6),
+                                        static_cast<DdlAction>(data[2] % 11));
+        bool in_table = false;
+        for (std::size_t i = 0; i < count; ++i)
+            in_table = in_table || &rules[i] == &rule;
+        check(in_table || !rule.allowed);
+        check(rule.text != nullptr);
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char *>(data), size);
     fuzz_role_text(text);
@@ -282,6 +387,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     fuzz_token(text);
     fuzz_carrier(text);
     fuzz_statement_cache(data, size);
+    fuzz_rules_of_tamper(data, size);
     std::size_t depth = json_nesting_depth(text);
     check(depth == SIZE_MAX || depth <= kMaxJsonDepth);
     (void)json_number_is_moderate(text);

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Portal requests through pgbouncer (transaction pooling), many threads, one user per
 request, for the pgbouncer TAP suite. Every request reads the orders its user may see and
-reports whether any row belonged to a customer of another user.
+reports whether any row belonged to a customer of another user. The client is psycopg 3
+(Debian's python3-psycopg): values are sent as bind parameters of the extended protocol, as
+an application would send them; only SET, which takes no parameter, has its (non-secret) user
+id composed into the text.
 
 Usage: client.py HOST PORT DBNAME STYLE THREADS REQUESTS_PER_THREAD [TOKENS_FILE]
 STYLE:
@@ -9,15 +12,19 @@ STYLE:
   plain_set       SET customer_access.user_id; then SELECT, each its own transaction (misuse)
   once            SET once when the connection opens, then plain SELECTs (misuse)
   forget          every other request sets no user at all (misuse)
-  claims          BEGIN; set_config('request.jwt.claims', ..., true); SELECT; COMMIT (PostgREST)
-  token           BEGIN; SELECT authenticate(token); SELECT; COMMIT
-Prints one JSON line: requests, rows, requests_with_rows, cross_user_requests, errors."""
+  claims          BEGIN; set_config('request.jwt.claims', $1, true); SELECT; COMMIT (PostgREST)
+  token           BEGIN; SELECT authenticate($1); SELECT; COMMIT
+  token_refused   BEGIN; SELECT authenticate($1) with an expired or forged token; ROLLBACK
+                  (counts refusals: errors with SQLSTATE 28000)
+Prints one JSON line: requests, rows, requests_with_rows, cross_user_requests, errors,
+refused."""
 import json
 import random
 import sys
 import threading
 
-import psycopg2
+import psycopg
+from psycopg import sql
 
 host, port, dbname, style = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 threads, per_thread = int(sys.argv[5]), int(sys.argv[6])
@@ -34,20 +41,27 @@ def customer_id(n):
 
 
 QUERY = "SELECT DISTINCT replace(customer_id::text, '-', '') FROM portal_orders"
-totals = {"requests": 0, "rows": 0, "requests_with_rows": 0, "cross_user_requests": 0, "errors": 0}
+totals = {"requests": 0, "rows": 0, "requests_with_rows": 0, "cross_user_requests": 0, "errors": 0,
+          "refused": 0}
 lock = threading.Lock()
+
+
+def set_user(cur, n, local):
+    """SET [LOCAL] customer_access.user_id: SET takes no bind parameter."""
+    cur.execute(sql.SQL("SET {} customer_access.user_id = {}").format(
+        sql.SQL("LOCAL" if local else "SESSION"), sql.Literal(user_id(n))))
 
 
 def request(cur, n, i):
     """Returns the customers one request saw."""
     if style == "set_local":
         cur.execute("BEGIN")
-        cur.execute("SET LOCAL customer_access.user_id = %s", (user_id(n),))
+        set_user(cur, n, True)
         cur.execute(QUERY)
         rows = cur.fetchall()
         cur.execute("COMMIT")
     elif style == "plain_set":
-        cur.execute("SET customer_access.user_id = %s", (user_id(n),))
+        set_user(cur, n, False)
         cur.execute(QUERY)
         rows = cur.fetchall()
     elif style == "once":
@@ -56,7 +70,7 @@ def request(cur, n, i):
     elif style == "forget":
         if i % 2 == 0:
             cur.execute("BEGIN")
-            cur.execute("SET LOCAL customer_access.user_id = %s", (user_id(n),))
+            set_user(cur, n, True)
             cur.execute(QUERY)
             rows = cur.fetchall()
             cur.execute("COMMIT")
@@ -76,31 +90,53 @@ def request(cur, n, i):
         cur.execute(QUERY)
         rows = cur.fetchall()
         cur.execute("COMMIT")
+    elif style == "token_refused":
+        cur.execute("BEGIN")
+        bad = tokens[("expired:" if i % 2 == 0 else "forged:") + str(n)]
+        try:
+            cur.execute("SELECT customer_access.authenticate(%s)", (bad,))
+        except psycopg.Error as e:
+            cur.execute("ROLLBACK")
+            if e.sqlstate != "28000":
+                raise
+            raise Refused() from e
+        cur.execute("ROLLBACK")
+        rows = []
     else:
         raise SystemExit("unknown style " + style)
     return [r[0] for r in rows]
 
 
+class Refused(Exception):
+    """authenticate() refused the token with 28000."""
+
+
 def worker(seed):
     rng = random.Random(seed)
     try:
-        conn = psycopg2.connect(host=host, port=port, dbname=dbname, user="portal_login")
-    except psycopg2.Error as e:
+        # prepare_threshold=None: no named prepared statements (pgbouncer 1.18 in transaction
+        # mode cannot route them); every query is an unnamed extended-protocol statement.
+        conn = psycopg.connect(host=host, port=port, dbname=dbname, user="portal_login",
+                               autocommit=True, prepare_threshold=None)
+    except psycopg.Error as e:
         print("connect failed:", e, file=sys.stderr)
         with lock:
             totals["errors"] += per_thread
         return
-    conn.autocommit = True
     cur = conn.cursor()
     mine = rng.randrange(USERS)
     if style == "once":
-        cur.execute("SET customer_access.user_id = %s", (user_id(mine),))
+        set_user(cur, mine, False)
     local = dict.fromkeys(totals, 0)
     for i in range(per_thread):
         n = mine if style == "once" else rng.randrange(USERS)
         try:
             seen = request(cur, n, i)
-        except psycopg2.Error:
+        except Refused:
+            local["requests"] += 1
+            local["refused"] += 1
+            continue
+        except psycopg.Error:
             local["errors"] += 1
             cur.execute("ROLLBACK") if not conn.closed else None
             continue

@@ -2,7 +2,10 @@
 # connections, no request ever sees rows of another client's user: in every identity mode,
 # for correct use and for the misuse that leaked in 1.1 (plain SET, a user set once per
 # connection, a request that sets none). A control run in session scope shows the test sees
-# leaks when they happen.
+# leaks when they happen. In mode token, the tokens the clients bind as parameters are never
+# visible to another session of the same role (pg_stat_activity, pg_stat_statements), nor in
+# the server log at default settings, also for refused tokens; a token sent as a literal is
+# refused and hidden from pg_stat_activity afterwards.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -15,7 +18,15 @@ plan skip_all => 'pgbouncer is not installed' unless -x $pgbouncer;
 
 my $node = PostgreSQL::Test::Cluster->new('pooled');
 $node->init;
-$node->append_conf('postgresql.conf', "max_connections = 40\n");
+# PostgreSQL's defaults for what the log keeps (the test framework logs every statement),
+# and pg_stat_statements, tracking nested statements too.
+$node->append_conf('postgresql.conf', qq{max_connections = 40
+log_statement = none
+log_min_error_statement = error
+log_parameter_max_length_on_error = 0
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+});
 $node->start;
 
 $node->safe_psql('postgres', q{
@@ -35,6 +46,7 @@ my $setup = q{
   CREATE POLICY portal ON portal_orders FOR SELECT TO portal USING (customer_access.can_access(customer_id, 'L20'));
   GRANT SELECT ON portal_orders TO portal;
   GRANT USAGE ON SCHEMA customer_access TO portal;
+  CREATE EXTENSION pg_stat_statements;
 };
 my %modes = (
     setting => "ALTER DATABASE %s SET customer_access.identity = 'setting'",
@@ -48,14 +60,22 @@ for my $db (sort keys %modes) {
     $node->safe_psql('postgres', sprintf($modes{$db}, $db));
 }
 
-# Tokens for mode token: one HS256 key, one token per user, made with python3-jwt.
+# Tokens for mode token: one HS256 key, one token per user, made with python3-jwt; and for
+# each user an expired one and a forged one (another signature), which are refused.
 my $tokens_file = $node->basedir . '/tokens.json';
 my $secret = 'pgbouncer-test-secret-0123456789abcdef';
 system('/usr/bin/python3', '-c', q{
-import json, sys, time, jwt
+import base64, json, os, sys, time, jwt
 secret, out = sys.argv[1], sys.argv[2]
-tokens = {str(n): jwt.encode({"sub": "a5%030x" % n, "exp": int(time.time()) + 3600}, secret.encode(),
-                             algorithm="HS256", headers={"kid": "portal"}) for n in range(40)}
+def token(n, exp):
+    return jwt.encode({"sub": "a5%030x" % n, "exp": int(time.time()) + exp}, secret.encode(),
+                      algorithm="HS256", headers={"kid": "portal"})
+tokens = {}
+for n in range(40):
+    tokens[str(n)] = token(n, 3600)
+    tokens["expired:%d" % n] = token(n, -3600)
+    tokens["forged:%d" % n] = token(n, 3600).rsplit(".", 1)[0] + "." + \
+        base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
 json.dump(tokens, open(out, "w"))
 }, $secret, $tokens_file) == 0 or die "could not make tokens";
 my $k = `/usr/bin/python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(sys.argv[1].encode()).rstrip(b"=").decode())' $secret`;
@@ -92,7 +112,7 @@ my $client = $ENV{TESTDIR} . '/pgbouncer/client.py';
 sub run_client {
     my ($db, $style, $threads, $per_thread) = @_;
     my @cmd = ('/usr/bin/python3', $client, '127.0.0.1', $bouncer_port, $db, $style, $threads, $per_thread);
-    push @cmd, $tokens_file if $style eq 'token';
+    push @cmd, $tokens_file if $style =~ /^token/;
     my $out = `@cmd`;
     die "client failed: $out" if $? != 0;
     my $r = decode_json($out);
@@ -100,14 +120,67 @@ sub run_client {
     return $r;
 }
 
-# Correct use in each mode: every request sees exactly its own user's rows.
+# Correct use in each mode: every request sees exactly its own user's rows. In mode token a
+# second session of the same role polls pg_stat_activity and pg_stat_statements meanwhile.
+my $watch = $ENV{TESTDIR} . '/pgbouncer/token_watch.py';
+my $stop_file = $node->basedir . '/stop_watching';
+my $watch_out = $node->basedir . '/watch.json';
 for my $case (['setting', 'set_local'], ['claims', 'claims'], ['token', 'token']) {
     my ($db, $style) = @$case;
+    my $watcher;
+    if ($style eq 'token') {
+        $watcher = fork();
+        die "fork: $!" unless defined $watcher;
+        if ($watcher == 0) {
+            open STDOUT, '>', $watch_out or die;
+            exec('/usr/bin/python3', $watch, 'poll', $host, $node_port, 'token', $tokens_file, $stop_file);
+        }
+        sleep 1;
+    }
     my $r = run_client($db, $style, 8, 500);
     is($r->{requests}, 4000, "$db/$style: 4000 requests");
     is($r->{cross_user_requests}, 0, "$db/$style: no request saw another user's rows");
     is($r->{requests_with_rows}, 4000, "$db/$style: every request saw its own user's rows");
     is($r->{errors}, 0, "$db/$style: no errors");
+    next unless $style eq 'token';
+
+    # Refused tokens (expired, forged), bound as parameters too, with the watcher still polling
+    $r = run_client('token', 'token_refused', 4, 100);
+    is($r->{refused}, 400, 'token/token_refused: 400 expired or forged tokens refused with 28000');
+    is($r->{errors} + $r->{cross_user_requests} + $r->{rows}, 0, '... and nothing else happened');
+    open my $stop, '>', $stop_file or die;
+    close $stop;
+    waitpid($watcher, 0);
+    my $w = decode_json(PostgreSQL::Test::Utils::slurp_file($watch_out));
+    note('watcher: ' . encode_json($w));
+    cmp_ok($w->{polls}, '>', 100, "the watcher polled pg_stat_activity and pg_stat_statements $w->{polls} times");
+    ok($w->{pg_stat_statements}, 'pg_stat_statements was readable to the watcher');
+    ok(scalar(grep { /authenticate\(\$1\)/ } @{$w->{authenticate_texts}}),
+       'the watcher saw the statement texts: authenticate($1)');
+    is($w->{tokens_seen}, 0, "a second session of the same role saw no token in 4,400 requests ($w->{distinct_texts} distinct texts)");
+}
+
+# A token sent as a literal (psycopg's client-side binding, as psycopg2 always does) is
+# refused with a hint to bind it, and pg_stat_activity no longer shows it afterwards.
+{
+    my $out = `/usr/bin/python3 $watch literal $host $node_port token $tokens_file`;
+    die "token_watch literal failed: $out" if $? != 0;
+    my $l = decode_json($out);
+    note('literal: ' . $out);
+    is($l->{sqlstate}, '28000', 'a literal token is refused (28000)');
+    like($l->{hint}, qr/bind parameter/, '... with a hint to send it as a bind parameter');
+    like($l->{observer_text}, qr/statement hidden/, '... and another session sees in pg_stat_activity that it was hidden');
+    ok(!$l->{observer_saw_token}, '... not the token');
+}
+
+# The server log at default settings holds none of the tokens: neither the accepted and
+# refused ones bound as parameters, nor the literal one.
+{
+    my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile);
+    my $tokens = decode_json(PostgreSQL::Test::Utils::slurp_file($tokens_file));
+    my $in_log = grep { my $sig = (split /\./, $_)[2]; index($log, $sig) >= 0 } values %$tokens;
+    is($in_log, 0, 'the server log holds no token (' . scalar(keys %$tokens) . ' tokens checked)');
+    like($log, qr/token rejected: expired/, '... though it logged the refusals');
 }
 # Misuse fails closed in transaction scope: never another user's rows.
 for my $style ('plain_set', 'once', 'forget') {

@@ -1,5 +1,6 @@
 #include "pg/checks/grant_lookup.hpp"
 
+#include "pg/boundary/compat.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 
 extern "C" {
@@ -47,7 +48,7 @@ PairScan begin_scan(const GrantSource &source, Snapshot snapshot, const Uuid &fi
     if (customer != nullptr)
         ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_UUID_EQ,
                     UUIDPGetDatum(as_pg_uuid(*customer)));
-    s.scan = index_beginscan(s.table, s.index, snapshot, nkeys, 0);
+    s.scan = begin_index_scan(s.table, s.index, snapshot, nkeys);
     index_rescan(s.scan, keys, nkeys, nullptr, 0);
     s.slot = table_slot_create(s.table, nullptr);
     return s;

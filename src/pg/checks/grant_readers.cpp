@@ -1,6 +1,8 @@
 #include "pg/boundary/compat.hpp"
 #include "pg/checks/grant_readers.hpp"
 
+#include "core/grant_readers.hpp"
+
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/identity/identity.hpp"
 #include "pg/identity/settings.hpp"
@@ -48,21 +50,26 @@ bool may_read_every_grant() {
     if (last.role == role && last.transaction == transaction && last.statement == statement &&
         last.command == command)
         return last.allowed;
-    bool allowed = superuser();
-    if (!allowed) {
+    ReaderFacts facts{superuser(), false, true};
+    if (!facts.superuser) {
         Oid grants = extension_catalog().grants;
-        allowed = pg_class_aclcheck(grants, role, ACL_SELECT) == ACLCHECK_OK &&
-                  check_enable_rls(grants, InvalidOid, true) != RLS_ENABLED;
+        facts.may_select_grants = pg_class_aclcheck(grants, role, ACL_SELECT) == ACLCHECK_OK;
+        facts.row_security_applies = check_enable_rls(grants, InvalidOid, true) == RLS_ENABLED;
     }
+    bool allowed = reads_every_grant(facts);
     last = Decision{role, transaction, statement, command, allowed};
     return allowed;
 }
 
-void require_grant_reader(const Uuid &user, const char *function) {
+bool may_answer_about_user(const Uuid &user) {
     Uuid me;
-    if (current_application_user(&me) && same_uuid(me, user))
-        return;
-    if (!may_read_every_grant())
+    bool has_me = current_application_user(&me);
+    return may_answer_about(
+        has_me ? &me : nullptr, user, [](void *) { return may_read_every_grant(); }, nullptr);
+}
+
+void require_grant_reader(const Uuid &user, const char *function) {
+    if (!may_answer_about_user(user))
         refuse(function);
 }
 

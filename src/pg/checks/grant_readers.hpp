@@ -11,7 +11,11 @@ namespace customer_access::pg {
 // apply (its owner, BYPASSRLS). Decided once per statement and role.
 bool may_read_every_grant();
 
-// 42501 unless `user` is current_user_id() or the caller may read every grant.
+// Whether the checks may answer about `user` (core's may_answer_about): current_user_id(),
+// or a caller that may read every grant.
+bool may_answer_about_user(const Uuid &user);
+
+// 42501 unless may_answer_about_user(user).
 void require_grant_reader(const Uuid &user, const char *function);
 
 // 42501 unless the caller may read every grant.

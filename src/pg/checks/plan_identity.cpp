@@ -1,6 +1,9 @@
 #include "pg/checks/plan_identity.hpp"
 
+#include "pg/identity/identity.hpp"
+
 extern "C" {
+#include "access/xact.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 }
@@ -14,9 +17,27 @@ constexpr int kMaxFunctions = 16;
 uint32 shaped[kMaxFunctions];
 int shaped_count = 0;
 
+// Whether a plan was shaped by an identity during the current transaction.
+bool shaped_in_transaction = false;
+
+void at_transaction_end(XactEvent event, void *) {
+    switch (event) {
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PREPARE:
+            if (shaped_in_transaction && identity_ends_with_transaction())
+                forget_identity_shaped_plans();
+            shaped_in_transaction = false;
+            break;
+        default:
+            break;
+    }
+}
+
 }  // namespace
 
 void note_identity_shaped_plan(Oid funcid) {
+    shaped_in_transaction = true;
     uint32 hash = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(funcid));
     for (int i = 0; i < shaped_count; ++i)
         if (shaped[i] == hash)
@@ -30,6 +51,10 @@ void forget_identity_shaped_plans() {
     // that depend on these functions are marked invalid.
     for (int i = 0; i < shaped_count; ++i)
         CallSyscacheCallbacks(PROCOID, shaped[i]);
+}
+
+void install_plan_identity_callbacks() {
+    RegisterXactCallback(at_transaction_end, nullptr);
 }
 
 }  // namespace customer_access::pg

@@ -10,6 +10,7 @@
 #include "core/access_role.hpp"
 #include "pg/type/access_role_datum.hpp"
 #include "pg/boundary/boundary.hpp"
+#include "pg/boundary/compat.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/checks/grant_lookup.hpp"
 #include "pg/checks/grant_readers.hpp"
@@ -148,9 +149,7 @@ double visible_customers(PlannerInfo *root, Oid funcid, const CheckCall &shape, 
             user = from_pg_uuid(DatumGetUUIDP(c->constvalue));
             // An estimate from another user's grants would tell their count (through
             // EXPLAIN) to a caller who may not read them.
-            Uuid me;
-            known =
-                (current_application_user(&me) && same_uuid(me, user)) || may_read_every_grant();
+            known = may_answer_about_user(user);
         }
     }
     if (known && ActiveSnapshotSet()) {
@@ -288,9 +287,7 @@ bool row_independent_walker(Node *node, void *) {
         default:
             break;
     }
-    // PostgreSQL 15 declares the walker without parameters (see ddl_guard.cpp).
-    auto generic = reinterpret_cast<void (*)()>(row_independent_walker);
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), nullptr);
+    return walk_expression(node, row_independent_walker, nullptr);
 }
 
 bool worth_hoisting(Node *user) {

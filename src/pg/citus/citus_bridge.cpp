@@ -13,7 +13,9 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "commands/extension.h"
+#include "nodes/extensible.h"
 #include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -45,10 +47,15 @@ F required_symbol(const char *name, F &cached) {
         return cached;
     F f = citus_symbol<F>(name);
     cached = f;
+    // Builds with PGXS's default symbol visibility on newer PostgreSQL versions keep Citus's
+    // internal functions to itself: the distributed identity cannot be handed on then.
     if (f == nullptr)
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("this version of Citus has no %s()", name),
-                        errhint("customer_access supports Citus 13.")));
+                        errmsg("this build of Citus does not export %s()", name),
+                        errdetail("customer_access hands the application user to the Citus "
+                                  "nodes through Citus's internal functions."),
+                        errhint("customer_access supports Citus 13 built with its symbols "
+                                "visible (README, \"Scaling out\").")));
     return f;
 }
 
@@ -126,10 +133,11 @@ int32 local_group() {
 
 bool citus_loaded() {
     // Citus loads only through shared_preload_libraries, so a backend's answer never changes;
-    // asked once (the checks ask per row).
+    // asked once (the checks ask per row). An SQL-callable function's symbol: exported by
+    // every build, whatever its symbol visibility.
     static int loaded = -1;
     if (loaded < 0)
-        loaded = citus_symbol<void *>("UseCoordinatedTransaction") != nullptr ? 1 : 0;
+        loaded = citus_symbol<void *>("citus_version") != nullptr ? 1 : 0;
     return loaded == 1;
 }
 
@@ -192,9 +200,33 @@ bool in_local_execution() {
     return local_executor_shard() != 0;
 }
 
+namespace {
+
+// Citus's distributed scans carry the methods it registered under these names when it
+// loaded (citus_custom_scan.c): found by name, since a build may keep IsCitusPlan() to itself.
+bool is_citus_scan(const Plan *plan) {
+    static const CustomScanMethods *citus_methods[4] = {};
+    if (!IsA(plan, CustomScan))
+        return false;
+    if (citus_methods[0] == nullptr) {
+        const char *names[4] = {"Citus Adaptive", "Citus INSERT ... SELECT", "Citus MERGE INTO ...",
+                                "Citus Delayed Error"};
+        for (int i = 0; i < 4; ++i)
+            citus_methods[i] = GetCustomScanMethods(names[i], true);
+    }
+    const CustomScanMethods *methods = reinterpret_cast<const CustomScan *>(plan)->methods;
+    for (const CustomScanMethods *m : citus_methods)
+        if (m != nullptr && methods == m)
+            return true;
+    return false;
+}
+
+}  // namespace
+
 bool is_citus_plan(Plan *plan) {
-    static bool (*is_plan)(Plan *) = nullptr;
-    return citus_loaded() && required_symbol("IsCitusPlan", is_plan)(plan);
+    if (plan == nullptr || !citus_loaded())
+        return false;
+    return is_citus_scan(plan) || is_citus_plan(plan->lefttree) || is_citus_plan(plan->righttree);
 }
 
 RowHome row_home(Oid table) {

@@ -1,5 +1,6 @@
 #include "pg/citus/shard_guard.hpp"
 
+#include "pg/boundary/compat.hpp"
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/identity/settings.hpp"
@@ -111,13 +112,11 @@ bool index_of_shard(Oid shard, const RangeVar *rv) {
 bool allowed_shard_command(Oid table, const AlterTableCmd *cmd) {
     if (cmd->subtype == AT_ChangeOwner)
         return to_table_owner(table, cmd);
-    switch (cmd->subtype) {
+    switch (table_command_kind(cmd)) {
         case AT_AddConstraint:
-        case AT_AddConstraintRecurse:
         case AT_AddIndex:
         case AT_AddIndexConstraint:
         case AT_ValidateConstraint:
-        case AT_ValidateConstraintRecurse:
         case AT_EnableRowSecurity:
         case AT_ForceRowSecurity:
         case AT_EnableAlwaysTrig:

@@ -1,14 +1,19 @@
 // The DDL guard: customer_access.guard_ddl(), an event trigger ON ddl_command_start (ENABLE
 // ALWAYS, so it fires in every session_replication_role), and, when the module is preloaded,
 // a ProcessUtility hook for the statements event triggers never see (ALTER/DROP EVENT
-// TRIGGER, REASSIGN OWNED). On the extension's objects only what SPEC allows gets through:
-// FOREIGN KEY and CHECK constraints, indexes other than the extension's own, COMMENT, GRANT,
-// REVOKE, storage parameters, VACUUM, ANALYZE, CLUSTER, REINDEX. Everything else is refused
-// with 42501 before it runs. Targets are resolved to OIDs and judged by the extension's
-// membership in pg_depend, so a rename or a schema move cannot blind the guard. It stands
-// aside while CREATE/ALTER EXTENSION customer_access runs its own script, and for a
-// superuser who SET customer_access.allow_owner_revoke = on.
+// TRIGGER, REASSIGN OWNED). A statement that touches the extension's objects is described
+// (statement kind, kind of object, ALTER TABLE subcommand) and judged by the allow-list in
+// core/ddl_rule.cpp, which also gives the refusal's text; refused statements fail with 42501
+// before they run. Targets are resolved to OIDs and judged by the extension's membership in
+// pg_depend, so a rename or a schema move cannot blind the guard. It stands aside while
+// CREATE/ALTER EXTENSION customer_access runs its own script, and for a superuser who SET
+// customer_access.allow_owner_revoke = on; the code and foreign-key rules (code_rule.hpp)
+// hold with that exit too. guard_ddl_end() (ON ddl_command_end) applies those rules to what
+// the statement made and keeps table_extras.
+#include "core/ddl_rule.hpp"
 #include "pg/boundary/boundary.hpp"
+#include "pg/boundary/compat.hpp"
+#include "pg/guard/code_rule.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/catalog/member_cache.hpp"
@@ -61,6 +66,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+using namespace customer_access;
 using namespace customer_access::pg;
 
 namespace {
@@ -70,16 +76,19 @@ struct Guard {
     Oid schema;
 };
 
-[[noreturn]] void refuse(const char *what) {
+// The statement, described, as the allow-list (core/ddl_rule.hpp) judges it: refused with
+// the table's reason and DETAIL, or allowed.
+void refuse(DdlStatement statement, DdlObject object = DdlObject::kAny,
+            DdlAction action = DdlAction::kAny) {
+    const DdlRule &rule = judge_ddl(statement, object, action);
+    if (rule.allowed)
+        return;
     ereport(ERROR,
             (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-             errmsg("customer_access protects its objects: %s is not allowed", what),
-             errdetail("DDL may add or drop FOREIGN KEY and CHECK constraints and indexes of its "
-                       "own, COMMENT, GRANT, REVOKE and set storage parameters on the extension's "
-                       "tables; nothing else."),
+             errmsg("customer_access protects its objects: %s is not allowed", rule.text),
+             errdetail("%s", ddl_refusal_detail()),
              errhint("A superuser may SET customer_access.allow_owner_revoke = on to change the "
                      "extension's objects on purpose.")));
-    pg_unreachable();
 }
 
 bool member_relation(const Guard &g, Oid relid) {
@@ -102,6 +111,14 @@ bool protected_relation(const Guard &g, Oid relid) {
 
 Oid relation_of(const RangeVar *rv) {
     return rv == nullptr ? InvalidOid : RangeVarGetRelid(rv, NoLock, true);
+}
+
+// What kind of the extension's relations a protected relation is, for the allow-list.
+DdlObject relation_object(const Guard &g, Oid relid) {
+    if (!member_relation(g, relid))
+        return DdlObject::kOwnIndex;
+    return get_rel_relkind(relid) == RELKIND_RELATION ? DdlObject::kTable
+                                                      : DdlObject::kViewOrSequence;
 }
 
 bool protected_range_var(const Guard &g, const RangeVar *rv) {
@@ -153,6 +170,20 @@ bool names_our_function(const Guard &g, List *name) {
     return false;
 }
 
+// A constraint the extension's table holds as its own: one the extension made, or one of a
+// kind no role may add (only FOREIGN KEY and CHECK may be; NOT NULL, where PostgreSQL
+// catalogues it as a constraint with a made-up name, is the column's own).
+bool own_constraint(Oid constraint) {
+    HeapTuple tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraint));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    const auto *con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+    bool own = named_in(NameStr(con->conname), kOwnConstraints) ||
+               (con->contype != CONSTRAINT_FOREIGN && con->contype != CONSTRAINT_CHECK);
+    ReleaseSysCache(tuple);
+    return own;
+}
+
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
     if (object == nullptr || !kind_of_ours(type))
         return false;
@@ -172,8 +203,7 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
         Oid relid = RelationGetRelid(rel);
         relation_close(rel, NoLock);
         if (address.classId == ConstraintRelationId)
-            result = member_relation(g, relid) &&
-                     named_in(get_constraint_name(address.objectId), kOwnConstraints);
+            result = member_relation(g, relid) && own_constraint(address.objectId);
         else
             result = protected_relation(g, relid);
     }
@@ -310,51 +340,52 @@ bool moves_ours(const Guard &g, const AlterTableMoveAllStmt *stmt) {
     return moves;
 }
 
-bool allowed_table_command(const AlterTableCmd *cmd) {
-    switch (cmd->subtype) {
-        case AT_AddConstraint:
-        case AT_AddConstraintRecurse: {
+// An ALTER TABLE subcommand of `relid`, as the allow-list tells them apart.
+DdlAction table_action(Oid relid, const AlterTableCmd *cmd) {
+    switch (table_command_kind(cmd)) {
+        case AT_AddConstraint: {
             const Constraint *c = reinterpret_cast<const Constraint *>(cmd->def);
-            return c != nullptr && IsA(c, Constraint) &&
-                   (c->contype == CONSTR_FOREIGN || c->contype == CONSTR_CHECK);
+            if (c == nullptr || !IsA(c, Constraint))
+                return DdlAction::kOther;
+            return c->contype == CONSTR_FOREIGN ? DdlAction::kAddForeignKey
+                   : c->contype == CONSTR_CHECK ? DdlAction::kAddCheck
+                                                : DdlAction::kAddOtherConstraint;
         }
         case AT_DropConstraint:
-        case AT_DropConstraintRecurse:
-            return !named_in(cmd->name, kOwnConstraints);
+            return named_in(cmd->name, kOwnConstraints) ||
+                           own_constraint(get_relation_constraint_oid(relid, cmd->name, true))
+                       ? DdlAction::kDropOwnConstraint
+                       : DdlAction::kDropUserConstraint;
         case AT_ValidateConstraint:
-        case AT_ValidateConstraintRecurse:
+            return DdlAction::kValidateConstraint;
         case AT_SetRelOptions:
         case AT_ResetRelOptions:
+            return DdlAction::kSetStorage;
         case AT_ClusterOn:
+            return DdlAction::kClusterOn;
         case AT_DropCluster:
-            return true;
+            return DdlAction::kDropCluster;
         default:
-            return false;
+            return DdlAction::kOther;
     }
 }
 
 void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
     Oid relid = relation_of(stmt->relation);
-    bool is_member = member_relation(g, relid);
-    bool is_own_index = !is_member && protected_relation(g, relid);
+    bool ours = protected_relation(g, relid);
+    DdlObject object = ours ? relation_object(g, relid) : DdlObject::kAny;
     ListCell *cell;
     foreach (cell, stmt->cmds) {
         const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(cell));
-        if (is_member && !allowed_table_command(cmd))
-            refuse("this ALTER of the extension's table");
-        // Storage parameters and the rest are for the tables: a view's parameters
-        // (security_invoker, check_option) change whose rights it reads with.
-        if (is_member && get_rel_relkind(relid) != RELKIND_RELATION)
-            refuse("this ALTER of the extension's view or sequence");
-        if (is_own_index && cmd->subtype != AT_SetRelOptions && cmd->subtype != AT_ResetRelOptions)
-            refuse("this ALTER of the extension's index");
+        if (ours)
+            refuse(DdlStatement::kAlterTable, object, table_action(relid, cmd));
         // Another table may not take one of ours as parent or partition.
         if (cmd->subtype == AT_AddInherit &&
             protected_range_var(g, reinterpret_cast<const RangeVar *>(cmd->def)))
-            refuse("inheriting from the extension's table");
+            refuse(DdlStatement::kInherit);
         if (cmd->subtype == AT_AttachPartition &&
             protected_range_var(g, reinterpret_cast<const PartitionCmd *>(cmd->def)->name))
-            refuse("attaching the extension's table as a partition");
+            refuse(DdlStatement::kAttachPartition);
     }
 }
 
@@ -428,13 +459,15 @@ void check_drop(const Guard &g, DropStmt *stmt) {
             case OBJECT_SEQUENCE:
             case OBJECT_INDEX:
             case OBJECT_MATVIEW:
-            case OBJECT_FOREIGN_TABLE:
-                if (protected_range_var(g, makeRangeVarFromNameList(castNode(List, object))))
-                    refuse("dropping the extension's relation");
+            case OBJECT_FOREIGN_TABLE: {
+                Oid relid = relation_of(makeRangeVarFromNameList(castNode(List, object)));
+                if (protected_relation(g, relid))
+                    refuse(DdlStatement::kDrop, relation_object(g, relid));
                 break;
+            }
             default:
                 if (protected_object(g, stmt->removeType, object))
-                    refuse("dropping the extension's object");
+                    refuse(DdlStatement::kDrop, DdlObject::kOther);
         }
         if (stmt->behavior == DROP_CASCADE && stmt->removeType != OBJECT_EXTENSION &&
             stmt->removeType != OBJECT_SCHEMA && extension_rests_on(g, stmt->removeType, object))
@@ -455,7 +488,7 @@ void check_publication(const Guard &g, List *objects) {
         PublicationTable *table = spec->pubtable;
         if (table != nullptr && (table->whereClause != nullptr || table->columns != NIL) &&
             protected_range_var(g, table->relation))
-            refuse("publishing the extension's tables with a column list or row filter");
+            refuse(DdlStatement::kPublishWithListOrFilter);
     }
 }
 
@@ -472,34 +505,34 @@ void check_statement(const Guard &g, Node *parsetree) {
                                : reinterpret_cast<Node *>(makeString(stmt->subname));
             if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
                                           : protected_object(g, stmt->renameType, object))
-                refuse("renaming the extension's objects");
+                refuse(DdlStatement::kRename);
             break;
         }
         case T_AlterObjectSchemaStmt: {
             auto *stmt = castNode(AlterObjectSchemaStmt, parsetree);
             if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
                                           : protected_object(g, stmt->objectType, stmt->object))
-                refuse("moving the extension's objects to another schema");
+                refuse(DdlStatement::kSetSchema);
             break;
         }
         case T_AlterOwnerStmt: {
             auto *stmt = castNode(AlterOwnerStmt, parsetree);
             if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
                                           : protected_object(g, stmt->objectType, stmt->object))
-                refuse("changing the owner of the extension's objects");
+                refuse(DdlStatement::kChangeOwner);
             break;
         }
         case T_AlterObjectDependsStmt: {
             auto *stmt = castNode(AlterObjectDependsStmt, parsetree);
             if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
                                           : protected_object(g, stmt->objectType, stmt->object))
-                refuse("changing the dependencies of the extension's objects");
+                refuse(DdlStatement::kDependsOnExtension);
             break;
         }
         case T_AlterFunctionStmt: {
             auto *stmt = castNode(AlterFunctionStmt, parsetree);
             if (protected_object(g, stmt->objtype, reinterpret_cast<Node *>(stmt->func)))
-                refuse("altering the extension's functions");
+                refuse(DdlStatement::kAlterFunction);
             break;
         }
         case T_CreateFunctionStmt: {
@@ -508,25 +541,25 @@ void check_statement(const Guard &g, Node *parsetree) {
                 stmt->replace ? replaced_function(g, stmt->funcname, stmt->parameters) : InvalidOid;
             if (OidIsValid(existing) &&
                 getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
-                refuse("replacing the extension's functions");
+                refuse(DdlStatement::kReplaceFunction);
             break;
         }
         case T_DefineStmt: {
             auto *stmt = castNode(DefineStmt, parsetree);
             if (stmt->replace && stmt->kind == OBJECT_AGGREGATE && replaces_our_aggregate(g, stmt))
-                refuse("replacing the extension's aggregates");
+                refuse(DdlStatement::kReplaceAggregate);
             break;
         }
         case T_AlterOperatorStmt: {
             auto *stmt = castNode(AlterOperatorStmt, parsetree);
             if (protected_object(g, OBJECT_OPERATOR, reinterpret_cast<Node *>(stmt->opername)))
-                refuse("altering the extension's operators");
+                refuse(DdlStatement::kAlterOperator);
             break;
         }
         case T_AlterTypeStmt: {
             auto *stmt = castNode(AlterTypeStmt, parsetree);
             if (names_role_type(g, makeTypeNameFromNameList(stmt->typeName)))
-                refuse("altering the extension's types");
+                refuse(DdlStatement::kAlterType);
             break;
         }
         case T_AlterOpFamilyStmt: {
@@ -536,7 +569,7 @@ void check_statement(const Guard &g, Node *parsetree) {
                 OidIsValid(am) ? get_opfamily_oid(am, stmt->opfamilyname, true) : InvalidOid;
             if (OidIsValid(family) &&
                 getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension)
-                refuse("altering the extension's operator families");
+                refuse(DdlStatement::kAlterOperatorFamily);
             break;
         }
         case T_CreateOpClassStmt: {
@@ -550,7 +583,7 @@ void check_statement(const Guard &g, Node *parsetree) {
             if ((OidIsValid(family) &&
                  getExtensionOfObject(OperatorFamilyRelationId, family) == g.extension) ||
                 names_role_type(g, stmt->datatype))
-                refuse("adding operator classes to the extension's families or types");
+                refuse(DdlStatement::kCreateOperatorClass);
             break;
         }
         case T_CreatePublicationStmt:
@@ -562,31 +595,31 @@ void check_statement(const Guard &g, Node *parsetree) {
         case T_CreateCastStmt: {
             auto *stmt = castNode(CreateCastStmt, parsetree);
             if (names_role_type(g, stmt->sourcetype) || names_role_type(g, stmt->targettype))
-                refuse("adding casts to or from the extension's types");
+                refuse(DdlStatement::kCreateCast);
             break;
         }
         case T_CreateTrigStmt:
             if (protected_range_var(g, castNode(CreateTrigStmt, parsetree)->relation))
-                refuse("creating or replacing triggers on the extension's tables");
+                refuse(DdlStatement::kCreateTrigger);
             break;
         case T_RuleStmt:
             if (protected_range_var(g, castNode(RuleStmt, parsetree)->relation))
-                refuse("creating or replacing rules on the extension's tables");
+                refuse(DdlStatement::kCreateRule);
             break;
         case T_CreatePolicyStmt:
             if (protected_range_var(g, castNode(CreatePolicyStmt, parsetree)->table))
-                refuse("creating policies on the extension's tables");
+                refuse(DdlStatement::kCreatePolicy);
             break;
         case T_AlterPolicyStmt:
             if (protected_range_var(g, castNode(AlterPolicyStmt, parsetree)->table))
-                refuse("altering the extension's policies");
+                refuse(DdlStatement::kAlterPolicy);
             break;
         case T_CreateStatsStmt: {
             ListCell *cell;
             foreach (cell, castNode(CreateStatsStmt, parsetree)->relations)
                 if (IsA(lfirst(cell), RangeVar) &&
                     protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
-                    refuse("creating statistics on the extension's tables");
+                    refuse(DdlStatement::kCreateStatistics);
             break;
         }
         case T_CreateStmt:
@@ -596,29 +629,29 @@ void check_statement(const Guard &g, Node *parsetree) {
             ListCell *cell;
             foreach (cell, stmt->inhRelations)
                 if (protected_range_var(g, static_cast<RangeVar *>(lfirst(cell))))
-                    refuse("inheriting from the extension's table");
+                    refuse(DdlStatement::kInherit);
             break;
         }
         case T_ViewStmt: {
             auto *stmt = castNode(ViewStmt, parsetree);
             if (stmt->replace && protected_range_var(g, stmt->view))
-                refuse("replacing the extension's views");
+                refuse(DdlStatement::kReplaceView);
             break;
         }
         case T_AlterSeqStmt:
             if (protected_range_var(g, castNode(AlterSeqStmt, parsetree)->sequence))
-                refuse("altering the extension's sequences");
+                refuse(DdlStatement::kAlterSequence);
             break;
         case T_SecLabelStmt: {
             auto *stmt = castNode(SecLabelStmt, parsetree);
             if (protected_object(g, stmt->objtype, stmt->object))
-                refuse("security labels on the extension's objects");
+                refuse(DdlStatement::kSecurityLabel);
             break;
         }
         case T_AlterExtensionContentsStmt:
             if (strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname, kExtensionName) ==
                 0)
-                refuse("adding objects to or removing objects from the extension");
+                refuse(DdlStatement::kAlterExtensionContents);
             break;
         case T_DropStmt:
             check_drop(g, castNode(DropStmt, parsetree));
@@ -629,18 +662,26 @@ void check_statement(const Guard &g, Node *parsetree) {
             break;
         case T_ReassignOwnedStmt:
             if (names_an_owner(g, castNode(ReassignOwnedStmt, parsetree)->roles))
-                refuse("reassigning the extension's objects to another owner");
+                refuse(DdlStatement::kReassignOwned);
             break;
         case T_AlterTableMoveAllStmt:
             if (moves_ours(g, castNode(AlterTableMoveAllStmt, parsetree)))
-                refuse("moving the extension's relations to another tablespace");
+                refuse(DdlStatement::kMoveTablespace);
             break;
+        case T_CreateSchemaStmt: {
+            // Its elements (CREATE TABLE, VIEW, INDEX, SEQUENCE, TRIGGER, GRANT) run as
+            // subcommands, which fire no event trigger of their own.
+            ListCell *cell;
+            foreach (cell, castNode(CreateSchemaStmt, parsetree)->schemaElts)
+                check_statement(g, static_cast<Node *>(lfirst(cell)));
+            break;
+        }
         case T_AlterEventTrigStmt: {
             Oid trigger =
                 get_event_trigger_oid(castNode(AlterEventTrigStmt, parsetree)->trigname, true);
             if (OidIsValid(trigger) &&
                 getExtensionOfObject(EventTriggerRelationId, trigger) == g.extension)
-                refuse("altering the extension's event triggers");
+                refuse(DdlStatement::kAlterEventTrigger);
             break;
         }
         default:
@@ -662,8 +703,18 @@ bool changes_membership(Node *parsetree) {
     }
 }
 
-// The guard, or nothing to guard: no extension, the extension's own script, or the exit.
+// A server pg_upgrade started (binary upgrade mode: only pg_upgrade connects) rebuilds the
+// extension member by member (ALTER EXTENSION ... ADD) and copies the tables' files in
+// afterwards: the guard stands aside as for the extension's own script.
+bool restoring_for_pg_upgrade() {
+    return IsBinaryUpgrade;
+}
+
+// The guard, or nothing to guard: no extension, the extension's own script, pg_upgrade, or
+// the exit.
 bool guard_applies(Guard *g) {
+    if (restoring_for_pg_upgrade())
+        return false;
     g->extension = installed_extension();
     if (!OidIsValid(g->extension))
         return false;
@@ -708,125 +759,6 @@ void guard_utility(PlannedStmt *pstmt, const char *query, bool read_only,
         standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
 }
 
-// A function that is not PostgreSQL's own and not owned by a superuser: code some role
-// wrote, which must not run inside the extension's tables' constraints and indexes (it would
-// run with the rights of whoever changes a grant, superusers included).
-bool written_by_a_role(Oid function, void *) {
-    if (function < FirstNormalObjectId)
-        return false;
-    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
-    if (!HeapTupleIsValid(tuple))
-        return true;
-    Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
-    ReleaseSysCache(tuple);
-    return !superuser_arg(owner);
-}
-
-bool contains_role_code(Node *node, void *context);
-
-// A domain (or a domain under it) owned by a role, or whose constraints call role code.
-bool domain_runs_role_code(Oid type) {
-    while (OidIsValid(type)) {
-        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
-        if (!HeapTupleIsValid(tuple))
-            return true;
-        auto *form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
-        bool is_domain = form->typtype == TYPTYPE_DOMAIN;
-        Oid owner = form->typowner, base = form->typbasetype;
-        ReleaseSysCache(tuple);
-        if (!is_domain)
-            return false;
-        if (!superuser_arg(owner))
-            return true;
-        Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
-        ScanKeyData key;
-        ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ,
-                    ObjectIdGetDatum(type));
-        SysScanDesc scan =
-            systable_beginscan(constraints, ConstraintTypidIndexId, true, nullptr, 1, &key);
-        bool found = false;
-        HeapTuple row;
-        while (!found && HeapTupleIsValid(row = systable_getnext(scan))) {
-            bool isnull;
-            Datum bin = heap_getattr(row, Anum_pg_constraint_conbin, RelationGetDescr(constraints),
-                                     &isnull);
-            found = !isnull &&
-                    contains_role_code(static_cast<Node *>(stringToNode(TextDatumGetCString(bin))),
-                                       nullptr);
-        }
-        systable_endscan(scan);
-        table_close(constraints, AccessShareLock);
-        if (found)
-            return true;
-        type = base;
-    }
-    return false;
-}
-
-bool contains_role_code(Node *node, void *context) {
-    if (node == nullptr)
-        return false;
-    if (IsA(node, CoerceToDomain) &&
-        domain_runs_role_code(castNode(CoerceToDomain, node)->resulttype))
-        return true;
-    if (check_functions_in_node(node, written_by_a_role, context))
-        return true;
-    // PostgreSQL 15 declares the walker without parameters; void (*)() is the generic
-    // function pointer type the compiler lets us cast through.
-    auto generic = reinterpret_cast<void (*)()>(contains_role_code);
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
-}
-
-bool runs_role_code(Datum stored_expression) {
-    return contains_role_code(
-        static_cast<Node *>(stringToNode(TextDatumGetCString(stored_expression))), nullptr);
-}
-
-// After ALTER TABLE or CREATE INDEX on one of the extension's tables: no CHECK constraint,
-// index expression or index predicate on it calls code that a role wrote.
-void check_table_code(Oid relid) {
-    Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
-    ScanKeyData key;
-    ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(relid));
-    SysScanDesc scan =
-        systable_beginscan(constraints, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
-    bool found = false;
-    HeapTuple tuple;
-    while (!found && HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        bool isnull;
-        Datum bin =
-            heap_getattr(tuple, Anum_pg_constraint_conbin, RelationGetDescr(constraints), &isnull);
-        found = !isnull && runs_role_code(bin);
-    }
-    systable_endscan(scan);
-    table_close(constraints, AccessShareLock);
-
-    Relation rel = table_open(relid, AccessShareLock);
-    List *indexes = RelationGetIndexList(rel);
-    table_close(rel, AccessShareLock);
-    ListCell *cell;
-    foreach (cell, indexes) {
-        HeapTuple index = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(cell)));
-        if (!HeapTupleIsValid(index))
-            continue;
-        for (AttrNumber column : {Anum_pg_index_indexprs, Anum_pg_index_indpred}) {
-            bool isnull;
-            Datum stored = SysCacheGetAttr(INDEXRELID, index, column, &isnull);
-            found = found || (!isnull && runs_role_code(stored));
-        }
-        ReleaseSysCache(index);
-    }
-    if (found)
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("customer_access protects its objects: constraints and indexes on the "
-                        "extension's tables may call only functions of PostgreSQL or of "
-                        "superusers"),
-                 errdetail("Such code would run with the rights of whoever changes a grant."),
-                 errhint("Use built-in functions, or have a superuser own the function.")));
-}
-
 }  // namespace
 
 namespace customer_access::pg {
@@ -847,11 +779,13 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
-    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension))
+    if (!OidIsValid(g.extension) || (creating_extension && CurrentExtensionObject == g.extension) ||
+        restoring_for_pg_upgrade())
         PG_RETURN_VOID();
     g.schema = extension_schema(g.extension);
     ExtrasWork work = noted_extras_work(g.extension, g.schema, data->parsetree);
-    if (!work.record && !work.replay)
+    bool foreign_keys = noted_foreign_key_work(g.extension, data->parsetree);
+    if (!work.record && !work.replay && !foreign_keys)
         PG_RETURN_VOID();  // not about the extension's tables or what they reference
     const RangeVar *target = nullptr;
     if (IsA(data->parsetree, AlterTableStmt))
@@ -859,10 +793,18 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl_end) {
     else if (IsA(data->parsetree, IndexStmt))
         target = castNode(IndexStmt, data->parsetree)->relation;
     Oid relid = relation_of(target);
+    // The code and foreign-key rules hold with the exit on too (code_rule.hpp): after DDL on
+    // one of the extension's tables, or DDL that may have made a key to or from them, what
+    // the catalogs hold keeps them.
     bool ours = member_relation(g, relid) && get_rel_relkind(relid) == RELKIND_RELATION;
-    if (ours && !owner_revoke_allowed())
-        check_table_code(relid);
-    keep_table_extras(g.extension, g.schema, work.record, false);
+    if (ours)
+        check_table_code(g.extension, relid);
+    if (ours || foreign_keys)
+        check_foreign_keys(g.extension);
+    // A key to the extension's tables is no table_extras work (it is dumped with its table):
+    // such a statement must not wait on a restore's load of table_extras either.
+    if (work.record || work.replay)
+        keep_table_extras(g.extension, g.schema, work.record, false);
     PG_RETURN_VOID();
 }
 
@@ -877,11 +819,15 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     // remembers of the extension's members must follow a change of them.
     if (OidIsValid(g.extension) && changes_membership(data->parsetree))
         announce_membership_change();
-    if (OidIsValid(g.extension) && !(creating_extension && CurrentExtensionObject == g.extension))
+    bool ours_running = creating_extension && CurrentExtensionObject == g.extension;
+    if (OidIsValid(g.extension) && !ours_running && !restoring_for_pg_upgrade())
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);
     if (guard_applies(&g)) {
         check_statement(g, data->parsetree);
         check_shard_statement(g.extension, g.schema, data->parsetree);
     }
+    // The foreign-key rule has no exit: judged before PostgreSQL validates a key.
+    if (OidIsValid(g.extension) && !ours_running && !restoring_for_pg_upgrade())
+        judge_statement_rules(g.extension, data->parsetree);
     PG_RETURN_VOID();
 }

@@ -5,6 +5,7 @@
 #include "pg/triggers/trigger_rows.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
 #include "pg/catalog/own_objects.hpp"
+#include "pg/guard/code_rule.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -35,6 +36,16 @@ Datum name_array(const char *const (&names)[N]) {
     for (std::size_t i = 0; i < N; ++i)
         items[i] = CStringGetTextDatum(names[i]);
     return PointerGetDatum(construct_array(items, N, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+Datum oid_array(List *oids) {
+    int count = list_length(oids);
+    Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (count > 0 ? count : 1)));
+    ListCell *cell;
+    int i = 0;
+    foreach (cell, oids)
+        items[i++] = ObjectIdGetDatum(lfirst_oid(cell));
+    return PointerGetDatum(construct_array(items, count, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 }
 
 // Whether a parsed statement is exactly what a row may re-create: one ALTER TABLE of the
@@ -86,7 +97,10 @@ bool attempt_may_fail_with(int sqlerrcode) {
     return false;
 }
 
-bool try_in_subtransaction(const char *sql, const char *relation, const char *name) {
+// `refused` (when given) tells a record the code or foreign-key rule refused (42501) from one
+// that failed for a reason a later attempt may not meet.
+bool try_in_subtransaction(const char *sql, const char *relation, const char *name,
+                           bool *refused = nullptr) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     volatile bool ok = true;
@@ -99,6 +113,13 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
             if (list_length(statements) != 1 ||
                 !is_recorded_kind(castNode(RawStmt, linitial(statements))->stmt, relation, name))
                 elog(ERROR, "not one statement of a recorded kind: %s", sql);
+            // The code and foreign-key rules, before anything of it is analysed or run (its
+            // own event triggers would judge it only after a CHECK or key was validated, and
+            // not at all with the exit on).
+            Oid extension = get_extension_oid(kExtensionName, false);
+            judge_recorded_statement(extension,
+                                     get_relname_relid(relation, extension_schema(extension)),
+                                     castNode(RawStmt, linitial(statements))->stmt, sql);
         }
         if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
@@ -117,8 +138,19 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
         // cancel, a statement timeout, a shutdown and everything else go to the caller.
         if (!attempt_may_fail_with(error->sqlerrcode))
             ReThrowError(error);
-        ereport(DEBUG1,
-                (errmsg_internal("customer_access: table_extras: %s: %s", sql, error->message)));
+        bool by_rule = error->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE && relation != nullptr;
+        if (refused != nullptr)
+            *refused = by_rule;
+        if (by_rule)
+            ereport(
+                WARNING,
+                (errmsg("customer_access: a restored constraint or index was not re-created: %s",
+                        error->message),
+                 errdetail("The record of customer_access.table_extras was: %s", sql),
+                 errhint("The record is removed: it will not be tried again.")));
+        else
+            ereport(DEBUG1, (errmsg_internal("customer_access: table_extras: %s: %s", sql,
+                                             error->message)));
         FreeErrorData(error);
         ok = false;
     }
@@ -157,12 +189,13 @@ const char *kRecord =
     "  LEFT JOIN pg_catalog.pg_class r ON r.oid = c.confrelid "
     "  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace "
     " WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('f', 'c') "
-    "   AND c.conname::text <> ALL ($3) "
+    "   AND c.conname::text <> ALL ($3) AND c.oid <> ALL ($5) "
     "UNION ALL "
     "SELECT t.relname, i.relname, 'index', pg_catalog.pg_get_indexdef(i.oid), NULL, $1 "
     "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
     "  JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
     " WHERE x.indrelid IN (SELECT oid FROM ours) AND i.relname::text <> ALL ($4) "
+    "   AND i.oid <> ALL ($6) "
     "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid "
     "                      AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
     "ON CONFLICT DO NOTHING";
@@ -235,14 +268,21 @@ void replay_rows(Datum database) {
         char *name = SPI_getvalue(row, rows->tupdesc, 2);
         char *statement = statement_for(relation, name, SPI_getvalue(row, rows->tupdesc, 3),
                                         SPI_getvalue(row, rows->tupdesc, 4));
-        if (statement != nullptr && try_in_subtransaction(statement, relation, name)) {
-            Oid key_types[3] = {OIDOID, TEXTOID, TEXTOID};
-            Datum key[3] = {database, CStringGetTextDatum(relation), CStringGetTextDatum(name)};
+        if (statement == nullptr)
+            continue;
+        bool refused = false;
+        Oid key_types[3] = {OIDOID, TEXTOID, TEXTOID};
+        Datum key[3] = {database, CStringGetTextDatum(relation), CStringGetTextDatum(name)};
+        if (try_in_subtransaction(statement, relation, name, &refused))
             SPI_execute_with_args(
                 "UPDATE customer_access.table_extras SET created_in = $1 "
                 "WHERE relation = $2::name AND name = $3::name",
                 3, key_types, key, nullptr, false, 0);
-        }
+        else if (refused)  // what the rules refuse is never made: the record goes
+            SPI_execute_with_args(
+                "DELETE FROM customer_access.table_extras "
+                "WHERE relation = $2::name AND name = $3::name AND created_in <> $1",
+                3, key_types, key, nullptr, false, 0);
     }
 }
 
@@ -263,16 +303,23 @@ void record_current(Oid extension, Oid schema, Datum database) {
         return;
     Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
+    // What breaks the code or foreign-key rule (made before 1.3, say) is never recorded.
+    List *refused_constraints = NIL, *refused_indexes = NIL;
+    refused_table_objects(extension, &refused_constraints, &refused_indexes);
     SetUserIdAndSecContext(owner,
                            context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     Oid types[1] = {OIDOID};
     Datum values[1] = {database};
     SPI_execute_with_args("DELETE FROM customer_access.table_extras WHERE created_in = $1", 1,
                           types, values, nullptr, false, 0);
-    Oid record_types[4] = {OIDOID, OIDOID, TEXTARRAYOID, TEXTARRAYOID};
-    Datum record[4] = {database, ObjectIdGetDatum(extension), name_array(kOwnConstraints),
-                       name_array(kOwnIndexes)};
-    int rc = SPI_execute_with_args(kRecord, 4, record_types, record, nullptr, false, 0);
+    Oid record_types[6] = {OIDOID, OIDOID, TEXTARRAYOID, TEXTARRAYOID, OIDARRAYOID, OIDARRAYOID};
+    Datum record[6] = {database,
+                       ObjectIdGetDatum(extension),
+                       name_array(kOwnConstraints),
+                       name_array(kOwnIndexes),
+                       oid_array(refused_constraints),
+                       oid_array(refused_indexes)};
+    int rc = SPI_execute_with_args(kRecord, 6, record_types, record, nullptr, false, 0);
     SetUserIdAndSecContext(acting_role, context);
     if (rc != SPI_OK_INSERT)
         elog(ERROR, "could not record the constraints and indexes of customer_access");
@@ -344,4 +391,30 @@ CUSTOMER_ACCESS_FUNCTION(replay_table_extras) {
     bound_trigger(fcinfo, "replay_table_extras", get_relname_relid("table_extras", schema));
     keep_table_extras(extension, schema, false, true);
     return PointerGetDatum(nullptr);
+}
+
+// protect_table_extras(): BEFORE INSERT, UPDATE OR DELETE (row) and BEFORE TRUNCATE on
+// table_extras only. Its rows become constraints and indexes of the extension's tables when
+// a superuser's session re-creates them: only superusers (a restore) and the extension
+// itself write them, whatever privileges a role was granted on the table.
+CUSTOMER_ACCESS_FUNCTION(protect_table_extras) {
+    Oid extension, schema;
+    if (!table_extras_target(&extension, &schema))
+        return PointerGetDatum(nullptr);
+    TriggerData *trigger =
+        bound_trigger(fcinfo, "protect_table_extras", get_relname_relid("table_extras", schema));
+    if (!TRIGGER_FIRED_BEFORE(trigger->tg_event))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("protect_table_extras() must be fired BEFORE")));
+    if (!superuser() && !replaying)
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("only superusers and customer_access itself write "
+                        "customer_access.table_extras"),
+                 errdetail("Its rows become constraints and indexes of the extension's tables "
+                           "in a superuser's session.")));
+    if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+        return PointerGetDatum(nullptr);
+    return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple
+                                                                      : trigger->tg_trigtuple);
 }

@@ -1,11 +1,16 @@
 // authenticate(token): in identity mode token, verifies a compact JWS with a key of
 // customer_access.trusted_keys and makes its subject the application user for the rest of the
-// transaction. Every failure is 28000 naming the reason, and changes nothing.
+// transaction. Every failure is 28000 naming the reason, and changes nothing. The rules are
+// core's (token_rules.hpp); this file reads the token's JSON and the key into them.
+//
+// A token is a secret of the session that presents it: one that appears in the statement
+// text (a literal) is refused, since other sessions of the same role read statement texts in
+// pg_stat_activity; and no refusal writes the statement or its context into the server log.
 #include "core/base64url.hpp"
 #include <cstdlib>
 
 #include "core/jws.hpp"
-#include "core/uuid_text.hpp"
+#include "core/token_rules.hpp"
 #include "pg/boundary/boundary.hpp"
 #include "pg/checks/grant_lookup.hpp"
 #include "pg/identity/identity.hpp"
@@ -14,6 +19,10 @@
 #include "pg/identity/trusted_keys.hpp"
 
 extern "C" {
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "utils/backend_status.h"
+#include "utils/portal.h"
 #include "utils/timestamp.h"
 }
 
@@ -25,13 +34,40 @@ namespace {
 // Longer tokens are refused before any work (a JWT of a portal request is well under 2 KB).
 constexpr std::size_t kMaxTokenLength = 16384;
 
-[[noreturn]] void reject(const char *reason, const char *detail = nullptr) {
-    if (detail != nullptr)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-                        errmsg("token rejected: %s", reason), errdetail("%s", detail)));
-    ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-                    errmsg("token rejected: %s", reason)));
+// 28000 "token rejected: <reason>". The statement and its context stay out of the server
+// log (log_min_error_statement would log the statement, and with it a literal token).
+[[noreturn]] void reject(TokenRefusal refusal, const char *detail = nullptr,
+                         const char *hint = nullptr) {
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+             errmsg("token rejected: %s", refusal_reason(refusal)),
+             detail != nullptr ? errdetail("%s", detail) : 0,
+             hint != nullptr ? errhint("%s", hint) : 0, errhidestmt(true), errhidecontext(true)));
     pg_unreachable();
+}
+
+[[noreturn]] void reject(const TokenVerdict &verdict) {
+    reject(verdict.refusal, verdict.detail);
+}
+
+// The statement texts other sessions can read: the client's statement string (all of it,
+// every statement of a multi-statement string: pg_stat_activity shows it whole) and the
+// source text of the portal running (a cursor's DECLARE, a PL/pgSQL cursor's query).
+bool in_readable_statement_text(std::string_view token) {
+    if (debug_query_string != nullptr && token_in_text(token, debug_query_string))
+        return true;
+    return ActivePortal != nullptr && ActivePortal->sourceText != nullptr &&
+           token_in_text(token, ActivePortal->sourceText);
+}
+
+[[noreturn]] void reject_literal() {
+    // pg_stat_activity keeps showing an idle session's last statement: not this one.
+    pgstat_report_activity(STATE_RUNNING,
+                           "<customer_access: statement hidden, it held a token as a literal>");
+    reject(TokenRefusal::kLiteral,
+           "Other sessions of the same role can read statement texts (pg_stat_activity), and "
+           "logs keep them.",
+           "Send the token as a bind parameter: SELECT customer_access.authenticate($1).");
 }
 
 // A base64url part holding a JSON object (UTF-8): the object, its text in *text.
@@ -49,127 +85,160 @@ Jsonb *json_part(std::string_view part, char **text) {
     return json_object_or_null(decoded, static_cast<int>(*n));
 }
 
-// A numeric claim (seconds since the epoch), or nullopt.
-std::optional<double> number_member(Jsonb *claims, const char *name) {
+std::optional<std::string_view> string_member(JsonbContainer *object, const char *name) {
+    char *value = json_string_member(object, name);
+    if (value == nullptr)
+        return std::nullopt;
+    return std::string_view(value);
+}
+
+// A numeric claim (seconds since the epoch): absent, a number, or something else.
+NumericClaim numeric_member(Jsonb *claims, const char *name) {
     JsonbValue *value =
         getKeyJsonValueFromContainer(&claims->root, name, static_cast<int>(strlen(name)), nullptr);
-    if (value == nullptr || value->type != jbvNumeric)
-        return std::nullopt;
+    if (value == nullptr)
+        return NumericClaim{false, std::nullopt};
+    if (value->type != jbvNumeric)
+        return NumericClaim{true, std::nullopt};
     // Through text: a huge exponent (json_limits allows 1000) becomes infinity, never an error.
     char *digits =
         DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
-    return strtod(digits, nullptr);
+    return NumericClaim{true, strtod(digits, nullptr)};
 }
 
-bool audience_matches(Jsonb *claims, const char *audience) {
+// aud as core reads it: a string is one item, an array its string items.
+void audience_member(Jsonb *claims, TokenClaims *out) {
     JsonbValue *aud = getKeyJsonValueFromContainer(&claims->root, "aud", 3, nullptr);
+    out->aud_present = aud != nullptr;
+    out->aud = nullptr;
+    out->aud_count = 0;
     if (aud == nullptr)
-        return false;
-    if (aud->type == jbvString)
-        return static_cast<std::size_t>(aud->val.string.len) == strlen(audience) &&
-               memcmp(aud->val.string.val, audience, aud->val.string.len) == 0;
+        return;
+    if (aud->type == jbvString) {
+        auto *item = static_cast<std::string_view *>(palloc(sizeof(std::string_view)));
+        *item = std::string_view(aud->val.string.val, aud->val.string.len);
+        out->aud = item;
+        out->aud_count = 1;
+        return;
+    }
     if (aud->type != jbvBinary || !JsonContainerIsArray(aud->val.binary.data))
-        return false;
-    JsonbValue wanted;
-    wanted.type = jbvString;
-    wanted.val.string.val = const_cast<char *>(audience);
-    wanted.val.string.len = static_cast<int>(strlen(audience));
-    return findJsonbValueFromContainer(aud->val.binary.data, JB_FARRAY, &wanted) != nullptr;
+        return;
+    int size = JsonContainerSize(aud->val.binary.data);
+    auto *items = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * (size + 1)));
+    for (int i = 0; i < size; ++i) {
+        JsonbValue *element = getIthJsonbValueFromContainer(aud->val.binary.data, i);
+        if (element != nullptr && element->type == jbvString)
+            items[out->aud_count++] =
+                std::string_view(element->val.string.val, element->val.string.len);
+    }
+    out->aud = items;
 }
 
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(authenticate) {
     if (identity_mode() != IdentityMode::kToken)
-        reject("customer_access.identity is not \"token\"",
-               "authenticate() sets the application user only in identity mode token.");
+        ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+                        errmsg("token rejected: customer_access.identity is not \"token\""),
+                        errdetail("authenticate() sets the application user only in identity "
+                                  "mode token."),
+                        errhidestmt(true), errhidecontext(true)));
     if (PG_ARGISNULL(0))
-        reject("malformed", "The token is NULL.");
+        reject(TokenRefusal::kMalformed, "The token is NULL.");
     text *token_text = PG_GETARG_TEXT_PP(0);
     std::size_t length = VARSIZE_ANY_EXHDR(token_text);
     if (length > kMaxTokenLength)
-        reject("malformed", psprintf("The token is longer than %zu bytes.", kMaxTokenLength));
+        reject(TokenRefusal::kMalformed,
+               psprintf("The token is longer than %zu bytes.", kMaxTokenLength));
     std::string_view token(VARDATA_ANY(token_text), length);
 
     std::optional<JwsParts> parts = split_jws(token);
     if (!parts)
-        reject("malformed", "A token is three base64url parts separated by dots.");
+        reject(TokenRefusal::kMalformed, "A token is three base64url parts separated by dots.");
+    if (!token_literals_allowed() && in_readable_statement_text(token))
+        reject_literal();
+
     char *header_text = nullptr;
     Jsonb *header = json_part(parts->header, &header_text);
-    if (header == nullptr)
-        reject("malformed", "The header is no base64url JSON object.");
-    char *alg_name = json_string_member(&header->root, "alg");
-    if (alg_name == nullptr)
-        reject("malformed", "The header has no \"alg\".");
-    if (getKeyJsonValueFromContainer(&header->root, "crit", 4, nullptr) != nullptr)
-        reject("malformed", "The header has \"crit\" extensions, which are not supported.");
-    std::optional<JwsAlg> alg = parse_jws_alg(alg_name);
-    if (!alg)
-        reject("unsupported algorithm",
-               psprintf("\"%s\" is not accepted; EdDSA, ES256, RS256 and HS256 are.", alg_name));
+    TokenHeader read_header{header != nullptr, std::nullopt, false};
+    if (header != nullptr) {
+        read_header.alg = string_member(&header->root, "alg");
+        read_header.has_crit =
+            getKeyJsonValueFromContainer(&header->root, "crit", 4, nullptr) != nullptr;
+    }
+    JwsAlg alg = JwsAlg::kHS256;
+    TokenVerdict verdict = judge_header(read_header, &alg);
+    if (verdict.refusal == TokenRefusal::kUnsupportedAlgorithm)
+        reject(verdict.refusal,
+               psprintf("\"%s\" is not accepted; EdDSA, ES256, RS256 and HS256 are.",
+                        read_header.alg->data()));
+    if (verdict.refusal != TokenRefusal::kNone)
+        reject(verdict);
     char *kid = json_string_member(&header->root, "kid");
 
     TrustedKey key;
     if (!find_trusted_key(kid, &key))
-        reject("unknown key",
+        reject(TokenRefusal::kUnknownKey,
                kid != nullptr
                    ? psprintf("No enabled key of customer_access.trusted_keys has kid \"%s\".", kid)
                    : "The token has no kid, and customer_access.trusted_keys does not have exactly "
                      "one enabled key.");
     KeyMaterial material;
-    if (decode_jwk(key.jwk, &material) != nullptr)
-        reject("unknown key", psprintf("Trusted key \"%s\" is not usable.", key.kid));
-    if (alg_of_key(material.kind) != *alg)
-        reject("bad signature",
+    if (decode_jwk(key.jwk, key.kid, &material) != nullptr)
+        reject(TokenRefusal::kUnknownKey, psprintf("Trusted key \"%s\" is not usable.", key.kid));
+    verdict = judge_key(alg, material.kind);
+    if (verdict.refusal != TokenRefusal::kNone)
+        reject(verdict.refusal,
                psprintf("Key \"%s\" is for %s, not %s.", key.kid,
-                        jws_alg_name(alg_of_key(material.kind)), jws_alg_name(*alg)));
+                        jws_alg_name(alg_of_key(material.kind)), jws_alg_name(alg)));
 
     std::optional<std::size_t> signature_size = base64url_decoded_size(parts->signature.size());
     auto *signature = static_cast<std::uint8_t *>(palloc(signature_size.value_or(0) + 1));
     std::optional<std::size_t> signature_length =
         signature_size ? base64url_decode(parts->signature, signature) : std::nullopt;
     if (!signature_length)
-        reject("malformed", "The signature is not base64url.");
+        reject(TokenRefusal::kMalformed, "The signature is not base64url.");
     if (!verify_jws_signature(
-            *alg, material, parts->signing_input,
+            alg, material, parts->signing_input,
             std::string_view(reinterpret_cast<char *>(signature), *signature_length)))
-        reject("bad signature");
+        reject(TokenRefusal::kBadSignature);
 
     char *payload_text = nullptr;
     Jsonb *claims = json_part(parts->payload, &payload_text);
-    if (claims == nullptr)
-        reject("malformed", "The payload is no base64url JSON object.");
-    std::optional<double> exp = number_member(claims, "exp");
-    if (!exp)
-        reject("expired", "The token has no numeric \"exp\" claim; it is required.");
+    TokenClaims read_claims{claims != nullptr, {}, {},          std::nullopt, false,
+                            nullptr,           0,  std::nullopt};
+    if (claims != nullptr) {
+        read_claims.exp = numeric_member(claims, "exp");
+        read_claims.nbf = numeric_member(claims, "nbf");
+        read_claims.iss = string_member(&claims->root, "iss");
+        audience_member(claims, &read_claims);
+        char *subject = claim_text(claims, identity_claim());
+        if (subject != nullptr)
+            read_claims.subject = std::string_view(subject);
+    }
+    KeyDemands demands{
+        key.issuer != nullptr ? std::optional<std::string_view>(key.issuer) : std::nullopt,
+        key.audience != nullptr ? std::optional<std::string_view>(key.audience) : std::nullopt};
     double now = static_cast<double>(GetCurrentTimestamp()) / USECS_PER_SEC +
                  (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
-    JsonbValue *nbf_value = getKeyJsonValueFromContainer(&claims->root, "nbf", 3, nullptr);
-    std::optional<double> nbf = number_member(claims, "nbf");
-    if (nbf_value != nullptr && !nbf)
-        reject("not yet valid", "\"nbf\" is not a number.");
-    switch (check_token_time(*exp, nbf, now, clock_skew_seconds())) {
-        case TokenTime::kExpired:
-            reject("expired");
-        case TokenTime::kNotYetValid:
-            reject("not yet valid");
-        case TokenTime::kValid:
+    Uuid user{};
+    verdict = judge_claims(read_claims, demands, now, clock_skew_seconds(), &user);
+    switch (verdict.refusal) {
+        case TokenRefusal::kNone:
             break;
-    }
-    if (key.issuer != nullptr) {
-        char *iss = json_string_member(&claims->root, "iss");
-        if (iss == nullptr || strcmp(iss, key.issuer) != 0)
-            reject("wrong issuer",
+        case TokenRefusal::kWrongIssuer:
+            reject(verdict.refusal,
                    psprintf("Key \"%s\" accepts only issuer \"%s\".", key.kid, key.issuer));
+        case TokenRefusal::kWrongAudience:
+            reject(verdict.refusal,
+                   psprintf("Key \"%s\" accepts only audience \"%s\".", key.kid, key.audience));
+        case TokenRefusal::kBadSubject:
+            reject(verdict.refusal,
+                   psprintf("The claim \"%s\" must be the application user's uuid.",
+                            identity_claim()));
+        default:
+            reject(verdict);
     }
-    if (key.audience != nullptr && !audience_matches(claims, key.audience))
-        reject("wrong audience",
-               psprintf("Key \"%s\" accepts only audience \"%s\".", key.kid, key.audience));
-    char *subject = claim_text(claims, identity_claim());
-    std::optional<Uuid> user = subject != nullptr ? parse_uuid(subject) : std::nullopt;
-    if (!user)
-        reject("no or bad subject",
-               psprintf("The claim \"%s\" must be the application user's uuid.", identity_claim()));
-    establish_token_identity(*user, payload_text);
-    return uuid_datum(*user);
+    establish_token_identity(user, payload_text);
+    return uuid_datum(user);
 }

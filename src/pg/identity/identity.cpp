@@ -14,31 +14,26 @@
 #include <cstring>
 
 #include "core/grant_row.hpp"
+#include "core/identity_rules.hpp"
 #include "core/uuid_text.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/checks/grant_lookup.hpp"
 #include "pg/identity/json_text.hpp"
+#include "pg/identity/login_users.hpp"
 #include "pg/checks/plan_identity.hpp"
 #include "pg/identity/settings.hpp"
 
 extern "C" {
-#include "access/genam.h"
 #include "access/parallel.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "tcop/utility.h"
-#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 }
 
 namespace customer_access::pg {
@@ -69,8 +64,14 @@ struct LoginIdentity {
 
 LocalTransactionId warned_in = InvalidLocalTransactionId;
 
+static_assert(sizeof(LocalTransactionId) == sizeof(TransactionStamp) &&
+                  InvalidLocalTransactionId == kNoTransaction,
+              "a transaction stamp is a local transaction id");
+
+// Whether a value given in transaction `given_in` still counts, in the current mode and scope.
 bool fresh(LocalTransactionId given_in) {
-    return identity_scope() == IdentityScope::kSession || given_in == current_local_transaction();
+    return identity_counts(identity_lifetime(identity_mode(), identity_scope()), given_in,
+                           current_local_transaction());
 }
 
 Resolved from_setting() {
@@ -161,47 +162,20 @@ Resolved from_claims() {
 }
 
 Resolved from_token() {
-    if (token_identity.given_in == InvalidLocalTransactionId ||
-        token_identity.given_in != current_local_transaction())
+    if (!fresh(token_identity.given_in))
         return Resolved{Status::kNone, {}, nullptr};
     return Resolved{Status::kUser, token_identity.user, token_identity.claims};
 }
 
-// login_users' row for the session user, read directly (the caller needs no privilege on
-// it), once per transaction.
+// login_users' row for the session's login role (bound to that role's OID), once per
+// transaction.
 Resolved from_login() {
     Oid login = GetSessionUserId();
-    if (login_identity.looked_up_in != current_local_transaction() ||
+    if (!identity_counts(Lifetime::kTransaction, login_identity.looked_up_in,
+                         current_local_transaction()) ||
         login_identity.login != login) {
         login_identity = LoginIdentity{current_local_transaction(), login, false, {}};
-        Oid schema = extension_schema(extension_catalog().extension);
-        Oid table = get_relname_relid("login_users", schema);
-        Oid index = get_relname_relid("login_users_pkey", schema);
-        if (OidIsValid(table) && OidIsValid(index)) {
-            Relation rel = table_open(table, AccessShareLock);
-            Relation idx = index_open(index, AccessShareLock);
-            NameData name;
-            namestrcpy(&name, GetUserNameFromId(login, false));
-            ScanKeyData key;
-            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
-            Snapshot snapshot =
-                ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-            IndexScanDesc scan = index_beginscan(rel, idx, snapshot, 1, 0);
-            index_rescan(scan, &key, 1, nullptr, 0);
-            TupleTableSlot *slot = table_slot_create(rel, nullptr);
-            if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-                bool isnull;
-                Datum user = slot_getattr(slot, get_attnum(table, "user_id"), &isnull);
-                if (!isnull) {
-                    login_identity.found = true;
-                    login_identity.user = from_pg_uuid(DatumGetUUIDP(user));
-                }
-            }
-            ExecDropSingleTupleTableSlot(slot);
-            index_endscan(scan);
-            index_close(idx, AccessShareLock);
-            table_close(rel, AccessShareLock);
-        }
+        login_identity.found = login_user_of(login, &login_identity.user);
     }
     if (!login_identity.found)
         return Resolved{Status::kNone, {}, nullptr};
@@ -209,14 +183,26 @@ Resolved from_login() {
 }
 
 // A parallel worker's identity: the leader's, while the leader is in the same transaction.
-// The setting is "<leader lxid> <uuid or ->".
+// The setting is "<leader lxid> <uuid or ->". Empty, it was never handed: the leader had not
+// loaded the module when the query started (the checks then run only inside functions the
+// leader did not plan), and answering "no user" would be a wrong answer.
 Resolved from_leader() {
     const char *text = worker_identity_setting();
+    if (text[0] == '\0')
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("customer_access: this parallel worker's leader handed it no identity"),
+                 errdetail("customer_access was not loaded in the leader when the query started."),
+                 errhint("Preload customer_access (shared_preload_libraries or "
+                         "session_preload_libraries), or call a customer_access function in "
+                         "the session before this query.")));
     PGPROC *leader = MyProc != nullptr ? MyProc->lockGroupLeader : nullptr;
     unsigned long given_in = 0;
     char user[40] = {0};
     if (leader == nullptr || sscanf(text, "%lu %39s", &given_in, user) != 2 ||
-        given_in != local_transaction_of(leader) || strcmp(user, "-") == 0)
+        !identity_counts(Lifetime::kTransaction, static_cast<TransactionStamp>(given_in),
+                         local_transaction_of(leader)) ||
+        strcmp(user, "-") == 0)
         return Resolved{Status::kNone, {}, nullptr};
     std::optional<Uuid> parsed = parse_uuid(user);
     if (!parsed)
@@ -243,45 +229,57 @@ Resolved from_carrier() {
 
 bool warned_untrusted = false;
 
-Resolved resolve() {
-    if (IsParallelWorker())
-        return from_leader();
+NodeRole node_role() {
     switch (identity_source()) {
         case IdentitySource::kOwn:
-            break;
+            return NodeRole::kOwn;
         case IdentitySource::kCarried:
-            return from_carrier();
+            return NodeRole::kCarried;
         case IdentitySource::kNone:
+            break;
+    }
+    return NodeRole::kNone;
+}
+
+UserSource current_user_source() {
+    bool worker = IsParallelWorker();
+    return user_source(worker, worker ? NodeRole::kNone : node_role(), identity_settings_trusted(),
+                       identity_mode());
+}
+
+Resolved resolve() {
+    switch (current_user_source()) {
+        case UserSource::kLeader:
+            return from_leader();
+        case UserSource::kCarrier:
+            return from_carrier();
+        case UserSource::kNothing:
             return Resolved{Status::kNone, {}, nullptr};
-    }
-    if (!identity_settings_trusted()) {
-        if (!warned_untrusted) {
-            warned_untrusted = true;
-            ereport(WARNING,
-                    (errmsg("customer_access uses no application user in this session"),
-                     errdetail("A superuser-only customer_access setting was given before the "
-                               "module was loaded by a role that may not set it; the value the "
-                               "DBA configured is lost with it."),
-                     errhint("Connect without that option, or preload the module "
-                             "(shared_preload_libraries = 'customer_access').")));
-        }
-        return Resolved{Status::kNone, {}, nullptr};
-    }
-    switch (identity_mode()) {
-        case IdentityMode::kSetting:
+        case UserSource::kUntrusted:
+            break;
+        case UserSource::kSetting:
             return from_setting();
-        case IdentityMode::kClaims:
+        case UserSource::kClaims:
             return from_claims();
-        case IdentityMode::kToken:
+        case UserSource::kToken:
             return from_token();
-        case IdentityMode::kLogin:
+        case UserSource::kLogin:
             return from_login();
+    }
+    if (!warned_untrusted) {
+        warned_untrusted = true;
+        ereport(WARNING,
+                (errmsg("customer_access uses no application user in this session"),
+                 errdetail("A superuser-only customer_access setting was given before the "
+                           "module was loaded by a role that may not set it; the value the "
+                           "DBA configured is lost with it."),
+                 errhint("Connect without that option, or preload the module "
+                         "(shared_preload_libraries = 'customer_access').")));
     }
     return Resolved{Status::kNone, {}, nullptr};
 }
 
 ExecutorStart_hook_type previous_executor_start = nullptr;
-ExecutorRun_hook_type previous_executor_run = nullptr;
 ExecutorEnd_hook_type previous_executor_end = nullptr;
 
 void note_end(QueryDesc *query) {
@@ -293,29 +291,10 @@ void note_end(QueryDesc *query) {
 }
 ProcessUtility_hook_type previous_utility = nullptr;
 
-// Each run of a Citus plan (a cursor's FETCH too) goes with the identity current then.
-void hand_identity_at_run(QueryDesc *query, ScanDirection direction, uint64 count,
-                          bool execute_once) {
-    hand_identity_to_citus(query);
-    if (previous_executor_run != nullptr)
-        previous_executor_run(query, direction, count, execute_once);
-    else
-        standard_ExecutorRun(query, direction, count, execute_once);
-}
-
-void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
-                               ProcessUtilityContext context, ParamListInfo params,
-                               QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
-    hand_identity_before_utility(pstmt->utilityStmt);
-    if (previous_utility != nullptr)
-        previous_utility(pstmt, query, read_only, context, params, env, dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
-}
-
-// Before each query of the leader whose plan may start parallel workers, the identity it
-// would use goes to the setting that its workers receive (written only when it changes).
-void hand_identity_to_workers(QueryDesc *query, int eflags) {
+// Before a query of the leader whose plan may start parallel workers, the identity it would
+// use goes to the setting that PostgreSQL copies to its workers when it sets them up (at the
+// plan's first Gather, during the run): written only when it changes.
+void hand_identity_to_workers(QueryDesc *query) {
     if (query->plannedstmt->parallelModeNeeded && !IsParallelWorker() && !IsInParallelMode() &&
         IsTransactionState() && OidIsValid(installed_extension())) {
         Resolved r = resolve();
@@ -328,6 +307,29 @@ void hand_identity_to_workers(QueryDesc *query, int eflags) {
         if (strcmp(text, worker_identity_setting()) != 0)
             set_worker_identity_setting(text);
     }
+}
+
+// Each run of a plan (a cursor's FETCH too) goes with the identity current then, to Citus's
+// nodes and to parallel workers. At the run too, not only at the start: a module loaded
+// while the session's first query started (no preloading) has its hooks from then on, and
+// that query's workers are set up during its run.
+void hand_identity_at_run(QueryDesc *query) {
+    hand_identity_to_workers(query);
+    hand_identity_to_citus(query);
+}
+
+void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
+                               ProcessUtilityContext context, ParamListInfo params,
+                               QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
+    hand_identity_before_utility(pstmt->utilityStmt);
+    if (previous_utility != nullptr)
+        previous_utility(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
+
+void hand_identity_at_start(QueryDesc *query, int eflags) {
+    hand_identity_to_workers(query);
     hand_identity_to_citus(query);
     note_query_start(query);
     if (previous_executor_start != nullptr)
@@ -384,21 +386,20 @@ bool checked_application_user(Uuid *user) {
 }
 
 const char *current_identity_claims() {
-    if (!IsParallelWorker()) {
-        switch (identity_source()) {
-            case IdentitySource::kOwn:
-                break;
-            case IdentitySource::kCarried:
-                return from_carrier().claims;
-            case IdentitySource::kNone:
-                return nullptr;
-        }
+    switch (current_user_source()) {
+        case UserSource::kCarrier:
+            return from_carrier().claims;
+        case UserSource::kToken:
+            return from_token().claims;
+        case UserSource::kClaims:
+            break;
+        case UserSource::kLeader:  // (current_claims() is parallel restricted)
+        case UserSource::kNothing:
+        case UserSource::kUntrusted:
+        case UserSource::kSetting:
+        case UserSource::kLogin:
+            return nullptr;
     }
-    IdentityMode mode = identity_mode();
-    if (mode != IdentityMode::kClaims && mode != IdentityMode::kToken)
-        return nullptr;
-    if (mode == IdentityMode::kToken)
-        return from_token().claims;
     StampedValue claims = jwt_claims_setting_value();
     if (claims.text == nullptr || claims.text[0] == '\0' || !fresh(claims.given_in) ||
         parse_claims(claims.text) == nullptr)
@@ -500,25 +501,30 @@ void remember_token_identity() {
 void establish_token_identity(const Uuid &user, const char *claims_json) {
     remember_token_identity();
     char *copy = MemoryContextStrdup(TopMemoryContext, claims_json);
-    if (token_identity.given_in == InvalidLocalTransactionId ||
-        !same_uuid(token_identity.user, user))
+    // Another identity than the one in force (none, when the last token was another
+    // transaction's): plans shaped before are planned again.
+    if (!fresh(token_identity.given_in) || !same_uuid(token_identity.user, user))
         forget_identity_shaped_plans();
     if (token_identity.claims != nullptr)
         pfree(token_identity.claims);
     token_identity = TokenIdentity{current_local_transaction(), user, copy};
 }
 
+bool identity_ends_with_transaction() {
+    return identity_lifetime(identity_mode(), identity_scope()) == Lifetime::kTransaction;
+}
+
 void install_identity_hooks() {
     RegisterSubXactCallback(follow_subtransaction, nullptr);
+    install_plan_identity_callbacks();
     install_citus_identity();
-    previous_executor_run = ExecutorRun_hook;
-    ExecutorRun_hook = hand_identity_at_run;
+    run_before_executor_run(hand_identity_at_run);
     previous_executor_end = ExecutorEnd_hook;
     ExecutorEnd_hook = note_end;
     previous_utility = ProcessUtility_hook;
     ProcessUtility_hook = hand_identity_before_copy;
     previous_executor_start = ExecutorStart_hook;
-    ExecutorStart_hook = hand_identity_to_workers;
+    ExecutorStart_hook = hand_identity_at_start;
 }
 
 }  // namespace customer_access::pg

@@ -34,7 +34,13 @@ void establish_token_identity(const Uuid &user, const char *claims_json);
 // coordinator hands it to the other nodes (claims: JSON text or nullptr).
 CarriedStatus identity_to_hand_on(Uuid *user, const char **claims);
 
-// Installs the executor hook that hands the leader's identity to parallel workers.
+// Whether the identity of the current mode and scope ends with the transaction that gave it
+// (settings and claims in transaction scope, tokens); false for a login's and for session
+// scope. Reads only the settings: safe at a transaction's end.
+bool identity_ends_with_transaction();
+
+// Installs the executor hooks that hand the leader's identity to parallel workers and Citus
+// nodes, and the callbacks that follow subtransactions and forget identity-shaped plans.
 void install_identity_hooks();
 
 }  // namespace customer_access::pg

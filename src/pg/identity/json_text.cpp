@@ -1,6 +1,7 @@
 #include "pg/identity/json_text.hpp"
 
 #include "core/json_limits.hpp"
+#include "pg/boundary/compat.hpp"
 
 extern "C" {
 #include "common/jsonapi.h"
@@ -30,10 +31,9 @@ Jsonb *json_object_or_null(const char *text, int length) {
     NumberCheck numbers{true};
     JsonSemAction actions{};
     actions.semstate = &numbers;
-    actions.scalar = check_scalar;
+    actions.scalar = json_scalar_callback<check_scalar>();
     // need_escapes: the lexer then refuses \u0000, which jsonb_in would raise on.
-    JsonLexContext *lex =
-        makeJsonLexContextCstringLen(const_cast<char *>(text), length, GetDatabaseEncoding(), true);
+    JsonLexContext *lex = json_lexer_over(text, length, true);
     if (pg_parse_json(lex, &actions) != JSON_SUCCESS || !numbers.moderate)
         return nullptr;
     Jsonb *parsed =

@@ -29,6 +29,7 @@ char *carrier_setting = nullptr;
 std::uint64_t carrier_changes = 0;
 bool allow_owner_revoke_setting = false;
 bool require_identity_setting = false;
+bool allow_token_literals_setting = false;
 int identity_setting = static_cast<int>(IdentityMode::kSetting);
 int scope_setting = static_cast<int>(IdentityScope::kTransaction);
 int clock_skew_setting = 30;
@@ -67,8 +68,8 @@ bool is_blank(const char *value) {
 // the configuration, ALTER ROLE/DATABASE SET or connection options never counts as given in
 // one.
 bool stamp(void **extra, GucSource source) {
-    // PostgreSQL frees a setting's extra with free(): it must come from malloc().
-    auto *given_in = static_cast<LocalTransactionId *>(malloc(sizeof(LocalTransactionId)));
+    auto *given_in =
+        static_cast<LocalTransactionId *>(allocate_setting_extra(sizeof(LocalTransactionId)));
     if (given_in == nullptr) {
         GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
         return false;
@@ -85,7 +86,7 @@ LocalTransactionId stamp_of(void *extra) {
 bool check_user_id(char **newval, void **extra, GucSource source) {
     if (!is_blank(*newval) && !defining_settings) {
         IdentityMode mode = static_cast<IdentityMode>(identity_setting);
-        if (mode == IdentityMode::kToken || mode == IdentityMode::kLogin) {
+        if (!user_id_settable(mode)) {
             GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
             GUC_check_errmsg(
                 "customer_access.user_id cannot be set when customer_access.identity "
@@ -108,11 +109,22 @@ bool check_user_id(char **newval, void **extra, GucSource source) {
     return stamp(extra, source);
 }
 
+// Whether the value stamped `given_in` names the identity in force now (in the current mode
+// and scope): a value left from an earlier transaction names none in transaction scope.
+bool in_force(LocalTransactionId given_in) {
+    return identity_counts(identity_lifetime(static_cast<IdentityMode>(identity_setting),
+                                             static_cast<IdentityScope>(scope_setting)),
+                           given_in, current_local_transaction());
+}
+
 void assign_user_id(const char *newval, void *extra) {
+    // Plans shaped for the identity in force are planned again when another one takes its
+    // place (a value equal to a stale one is a new identity too).
+    bool was_in_force = user_state == ParsedUser::kValid && in_force(user_id_stamp);
     user_id_stamp = stamp_of(extra);
     std::optional<Uuid> parsed = is_blank(newval) ? std::nullopt : parse_uuid(newval);
-    bool same = parsed ? user_state == ParsedUser::kValid && same_uuid(*parsed, user_uuid)
-                       : user_state != ParsedUser::kValid;
+    bool same = parsed ? was_in_force && same_uuid(*parsed, user_uuid) && in_force(user_id_stamp)
+                       : !was_in_force;
     if (!same)
         forget_identity_shaped_plans();
     user_state = is_blank(newval) ? ParsedUser::kUnset
@@ -129,11 +141,7 @@ bool check_claims(char **, void **extra, GucSource source) {
 bool settings_overridden = false;
 
 struct config_generic *find_setting(const char *name) {
-    struct config_generic **variables = get_guc_variables();
-    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i)
-        if (strcmp(variables[i]->name, name) == 0)
-            return variables[i];
-    return nullptr;
+    return find_setting_record(name);
 }
 
 bool has_placeholder(const char *name) {
@@ -160,21 +168,17 @@ void set_stamp(void *extra, LocalTransactionId value) {
 // this transaction's stack were given in it, but the one below them (or, with no stack, the
 // current one) was committed by an earlier transaction, whatever stamp the reapplying gave it.
 void mark_earlier_values(const char *name, LocalTransactionId *current_stamp) {
-    struct config_generic **variables = get_guc_variables();
-    for (int i = 0, n = GetNumConfigOptions(); i < n; ++i) {
-        struct config_generic *gconf = variables[i];
-        if (strcmp(gconf->name, name) != 0)
-            continue;
-        GucStack *bottom = gconf->stack;
-        while (bottom != nullptr && bottom->prev != nullptr)
-            bottom = bottom->prev;
-        if (bottom != nullptr) {
-            set_stamp(bottom->prior.extra, InvalidLocalTransactionId);
-        } else {
-            set_stamp(gconf->extra, InvalidLocalTransactionId);
-            *current_stamp = InvalidLocalTransactionId;
-        }
+    struct config_generic *gconf = find_setting(name);
+    if (gconf == nullptr)
         return;
+    GucStack *bottom = gconf->stack;
+    while (bottom != nullptr && bottom->prev != nullptr)
+        bottom = bottom->prev;
+    if (bottom != nullptr) {
+        set_stamp(bottom->prior.extra, InvalidLocalTransactionId);
+    } else {
+        set_stamp(gconf->extra, InvalidLocalTransactionId);
+        *current_stamp = InvalidLocalTransactionId;
     }
 }
 
@@ -202,10 +206,12 @@ void assign_carrier(const char *, void *) {
 }
 
 void assign_claims(const char *newval, void *extra) {
+    bool was_in_force = in_force(claims_stamp);
     claims_stamp = stamp_of(extra);
     // (still the old value here: PostgreSQL stores the new one after this hook)
     if (strcmp(newval != nullptr ? newval : "",
-               jwt_claims_setting != nullptr ? jwt_claims_setting : "") != 0)
+               jwt_claims_setting != nullptr ? jwt_claims_setting : "") != 0 ||
+        was_in_force != in_force(claims_stamp))
         forget_identity_shaped_plans();
 }
 
@@ -258,6 +264,12 @@ void define_settings() {
         "customer_access.require_identity",
         "A check with no application user raises 28000 instead of answering false.", nullptr,
         &require_identity_setting, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "customer_access.allow_token_literals",
+        "Lets authenticate() accept a token that appears in the statement text (for tests).",
+        "Off: a token sent as a literal is refused (28000), since other sessions of the same "
+        "role can read statement texts; send it as a bind parameter.",
+        &allow_token_literals_setting, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "customer_access.allow_owner_revoke",
         "Lets a superuser revoke or narrow Owner (L90) access, and change the extension's "
@@ -313,6 +325,9 @@ int clock_skew_seconds() {
 }
 bool identity_required() {
     return require_identity_setting;
+}
+bool token_literals_allowed() {
+    return allow_token_literals_setting;
 }
 
 StampedValue user_id_setting_value() {

@@ -3,20 +3,21 @@
 #pragma once
 
 #include "core/grant_cache.hpp"
+#include "core/identity_rules.hpp"
 #include "pg/boundary/postgres.hpp"
 
 namespace customer_access::pg {
 
 void define_settings();
 
-enum class IdentityMode { kSetting = 0, kClaims = 1, kToken = 2, kLogin = 3 };
-enum class IdentityScope { kTransaction = 0, kSession = 1 };
-
 IdentityMode identity_mode();
 IdentityScope identity_scope();
 const char *identity_claim();  // customer_access.claim: a claim name, or a dotted path
 int clock_skew_seconds();
 bool identity_required();  // customer_access.require_identity
+// customer_access.allow_token_literals: authenticate() accepts a token that appears in the
+// statement text (for tests; superuser-only).
+bool token_literals_allowed();
 
 // A setting's value with the local transaction id (current_local_transaction()) that was current
 // when the value was given; a value restored by a transaction's end keeps the stamp it had.

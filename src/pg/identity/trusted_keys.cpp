@@ -4,6 +4,7 @@
 #include "pg/identity/trusted_keys.hpp"
 
 #include "core/base64url.hpp"
+#include "core/jwk_rules.hpp"
 #include "pg/boundary/boundary.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/triggers/trigger_rows.hpp"
@@ -20,20 +21,26 @@ extern "C" {
 namespace customer_access::pg {
 namespace {
 
-// A base64url member decoded; false when missing or not base64url.
-bool bytes_member(JsonbContainer *object, const char *name, std::string_view *out) {
+// A base64url member decoded; nullopt when missing, not a string, not base64url or empty.
+std::optional<std::string_view> bytes_member(JsonbContainer *object, const char *name) {
     char *text = json_string_member(object, name);
     if (text == nullptr)
-        return false;
+        return std::nullopt;
     std::optional<std::size_t> size = base64url_decoded_size(strlen(text));
     if (!size)
-        return false;
+        return std::nullopt;
     auto *buffer = static_cast<std::uint8_t *>(palloc(*size + 1));
     std::optional<std::size_t> n = base64url_decode(text, buffer);
     if (!n || *n == 0)
-        return false;
-    *out = std::string_view(reinterpret_cast<const char *>(buffer), *n);
-    return true;
+        return std::nullopt;
+    return std::string_view(reinterpret_cast<const char *>(buffer), *n);
+}
+
+std::optional<std::string_view> text_member(JsonbContainer *object, const char *name) {
+    char *text = json_string_member(object, name);
+    if (text == nullptr)
+        return std::nullopt;
+    return std::string_view(text);
 }
 
 bool has_member(JsonbContainer *object, const char *name) {
@@ -67,50 +74,26 @@ char *json_string_member(JsonbContainer *object, const char *name) {
     return pnstrdup(value->val.string.val, value->val.string.len);
 }
 
-const char *decode_jwk(Jsonb *jwk, KeyMaterial *key) {
-    JsonbContainer *object = &jwk->root;
-    if (!JB_ROOT_IS_OBJECT(jwk))
-        return "a JWK is a JSON object";
-    char *kty = json_string_member(object, "kty");
-    if (kty == nullptr)
-        return "a JWK needs \"kty\"";
-    char *use = json_string_member(object, "use");
-    if (use != nullptr && strcmp(use, "sig") != 0)
-        return "the key is not for signatures (\"use\" is not \"sig\")";
-    *key = KeyMaterial{KeyKind::kSecret, {}, {}};
-    if (strcmp(kty, "OKP") == 0) {
-        char *crv = json_string_member(object, "crv");
-        if (crv == nullptr || strcmp(crv, "Ed25519") != 0)
-            return "an OKP key must be \"crv\": \"Ed25519\"";
-        key->kind = KeyKind::kEd25519;
-        if (!bytes_member(object, "x", &key->first))
-            return "an Ed25519 key needs \"x\" in base64url";
-    } else if (strcmp(kty, "EC") == 0) {
-        char *crv = json_string_member(object, "crv");
-        if (crv == nullptr || strcmp(crv, "P-256") != 0)
-            return "an EC key must be \"crv\": \"P-256\"";
-        key->kind = KeyKind::kP256;
-        if (!bytes_member(object, "x", &key->first) || !bytes_member(object, "y", &key->second))
-            return "a P-256 key needs \"x\" and \"y\" in base64url";
-    } else if (strcmp(kty, "RSA") == 0) {
-        key->kind = KeyKind::kRsa;
-        if (!bytes_member(object, "n", &key->first) || !bytes_member(object, "e", &key->second))
-            return "an RSA key needs \"n\" and \"e\" in base64url";
-    } else if (strcmp(kty, "oct") == 0) {
-        key->kind = KeyKind::kSecret;
-        if (!bytes_member(object, "k", &key->first))
-            return "an HS256 secret needs \"k\" in base64url";
-    } else {
-        return "\"kty\" must be OKP (Ed25519), EC (P-256), RSA or oct";
+const char *decode_jwk(Jsonb *jwk, const char *row_kid, KeyMaterial *key) {
+    JwkFields fields{};
+    fields.is_object = JB_ROOT_IS_OBJECT(jwk);
+    if (fields.is_object) {
+        JsonbContainer *object = &jwk->root;
+        fields.kty = text_member(object, "kty");
+        fields.crv = text_member(object, "crv");
+        fields.use = text_member(object, "use");
+        fields.alg = text_member(object, "alg");
+        fields.kid = text_member(object, "kid");
+        fields.alg_present = has_member(object, "alg");
+        fields.has_private = has_member(object, "d");
+        fields.x = bytes_member(object, "x");
+        fields.y = bytes_member(object, "y");
+        fields.n = bytes_member(object, "n");
+        fields.e = bytes_member(object, "e");
+        fields.k = bytes_member(object, "k");
     }
-    if (key->kind != KeyKind::kSecret && has_member(object, "d"))
-        return "a private key: store only the public part (no \"d\")";
-    char *alg = json_string_member(object, "alg");
-    if (alg != nullptr && strcmp(alg, jws_alg_name(alg_of_key(key->kind))) != 0)
-        return psprintf("\"alg\" must be \"%s\" for this key", jws_alg_name(alg_of_key(key->kind)));
-    if (has_member(object, "alg") && alg == nullptr)
-        return "\"alg\" must be a string";
-    return key_problem(*key);
+    return jwk_problem(
+        fields, row_kid != nullptr ? std::optional<std::string_view>(row_kid) : std::nullopt, key);
 }
 
 bool find_trusted_key(const char *kid, TrustedKey *found) {
@@ -168,12 +151,7 @@ CUSTOMER_ACCESS_FUNCTION(check_trusted_key) {
     Datum kid = heap_getattr(row, get_attnum(relid, "kid"), desc, &isnull);
     char *row_kid = isnull ? nullptr : TextDatumGetCString(kid);
     KeyMaterial key;
-    Jsonb *parsed = DatumGetJsonbP(jwk);
-    const char *problem = decode_jwk(parsed, &key);
-    char *jwk_kid = json_string_member(&parsed->root, "kid");
-    if (problem == nullptr && jwk_kid != nullptr && row_kid != nullptr &&
-        strcmp(jwk_kid, row_kid) != 0)
-        problem = "the JWK's \"kid\" differs from the row's kid";
+    const char *problem = decode_jwk(DatumGetJsonbP(jwk), row_kid, &key);
     if (problem != nullptr)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("invalid JWK for trusted key \"%s\": %s",

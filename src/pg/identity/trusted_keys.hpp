@@ -10,9 +10,10 @@ extern "C" {
 
 namespace customer_access::pg {
 
-// A JWK decoded into key material (bytes in the current memory context); nullptr when it
-// is one, else what is wrong with it.
-const char *decode_jwk(Jsonb *jwk, KeyMaterial *key);
+// A JWK of the trusted_keys row `row_kid` (nullptr: none) decoded into key material (bytes
+// in the current memory context) by core's rules (jwk_rules.hpp); nullptr when it makes a
+// usable key, else what is wrong with it.
+const char *decode_jwk(Jsonb *jwk, const char *row_kid, KeyMaterial *key);
 
 // A string member of a JSON object, or nullptr (not there, or not a string).
 char *json_string_member(JsonbContainer *object, const char *name);

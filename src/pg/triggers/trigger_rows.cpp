@@ -1,13 +1,17 @@
 #include "pg/triggers/trigger_rows.hpp"
 
+#include "core/restore_mode.hpp"
+#include "pg/boundary/compat.hpp"
 #include "pg/checks/grant_lookup.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
+#include "parser/parsetree.h"
 #include "tcop/pquery.h"
 #include "utils/portal.h"
 }
@@ -97,24 +101,115 @@ OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
     return check_owner_change(before.grant, &after->grant, keys_changed);
 }
 
-bool restoring_saved_rows() {
-    if (ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY || !superuser() ||
-        list_length(ActivePortal->stmts) != 1)
+namespace {
+
+bool setting_is_off(const char *name) {
+    const char *value = GetConfigOption(name, false, false);
+    return value != nullptr && strcmp(value, "off") == 0;
+}
+
+// Every expression (or target entry's expression) of `items` is a constant (or, with
+// `vars`, a column of the VALUES list being scanned).
+bool constants_only(List *items, bool vars) {
+    ListCell *cell;
+    foreach (cell, items) {
+        Node *node = static_cast<Node *>(lfirst(cell));
+        if (node != nullptr && IsA(node, TargetEntry))
+            node = reinterpret_cast<Node *>(castNode(TargetEntry, node)->expr);
+        if (node == nullptr || !(IsA(node, Const) || (vars && IsA(node, Var))))
+            return false;
+    }
+    return true;
+}
+
+// INSERT INTO the grants [(columns)] VALUES (constants), ... [ON CONFLICT DO NOTHING], and
+// nothing else: no function, sub-select, default expression, RETURNING or CTE.
+bool inserts_constant_rows(const PlannedStmt *planned, Oid grants) {
+    if (planned->commandType != CMD_INSERT || planned->hasReturning || planned->hasModifyingCTE ||
+        planned->subplans != NIL || list_length(planned->resultRelations) != 1 ||
+        planned->planTree == nullptr || !IsA(planned->planTree, ModifyTable))
         return false;
-    // The session's own statement must be COPY external_access FROM ...: not a COPY of a
-    // query (which could call functions that insert), nor an insert inside a function.
+    if (rt_fetch(linitial_int(planned->resultRelations), planned->rtable)->relid != grants)
+        return false;
+    auto *modify = castNode(ModifyTable, planned->planTree);
+    Plan *source = outerPlan(&modify->plan);
+    if (modify->onConflictAction == ONCONFLICT_UPDATE || modify->returningLists != NIL ||
+        modify->plan.initPlan != NIL || source == nullptr || source->initPlan != NIL ||
+        source->qual != NIL || outerPlan(source) != nullptr || innerPlan(source) != nullptr)
+        return false;
+    if (IsA(source, Result))
+        return castNode(Result, source)->resconstantqual == nullptr &&
+               constants_only(source->targetlist, false);
+    if (IsA(source, ValuesScan)) {
+        if (!constants_only(source->targetlist, true))
+            return false;
+        ListCell *row;
+        foreach (row, castNode(ValuesScan, source)->values_lists)
+            if (!constants_only(static_cast<List *>(lfirst(row)), false))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+// The session's own statement, as the restore-mode rule tells them apart, for `table`.
+LoadStatement session_statement(Oid table) {
+    if (ActivePortal == nullptr || list_length(ActivePortal->stmts) != 1)
+        return LoadStatement::kOther;
     auto *planned = static_cast<PlannedStmt *>(linitial(ActivePortal->stmts));
-    if (!IsA(planned, PlannedStmt) || planned->utilityStmt == nullptr ||
-        !IsA(planned->utilityStmt, CopyStmt))
+    if (!IsA(planned, PlannedStmt))
+        return LoadStatement::kOther;
+    // COPY <table> FROM ...: not a COPY of a query (which could call functions that
+    // insert), nor an insert inside a function.
+    if (ActivePortal->commandTag == CMDTAG_COPY) {
+        if (planned->utilityStmt == nullptr || !IsA(planned->utilityStmt, CopyStmt))
+            return LoadStatement::kOther;
+        auto *copy = castNode(CopyStmt, planned->utilityStmt);
+        return copy->is_from && copy->relation != nullptr && copy->query == nullptr &&
+                       RangeVarGetRelid(copy->relation, NoLock, true) == table
+                   ? LoadStatement::kCopyFromIntoGrants
+                   : LoadStatement::kOther;
+    }
+    if (ActivePortal->commandTag == CMDTAG_INSERT && inserts_constant_rows(planned, table))
+        return LoadStatement::kInsertConstantRows;
+    return LoadStatement::kOther;
+}
+
+// One statement's answer, asked for every row it inserts: a statement that writes has a
+// command id of its own within its transaction.
+struct Remembered {
+    LocalTransactionId transaction;
+    CommandId command;
+    Portal portal;
+    Oid table;
+    bool restoring;
+} remembered{InvalidLocalTransactionId, InvalidCommandId, nullptr, InvalidOid, false};
+
+}  // namespace
+
+bool restoring_saved_rows() {
+    return restoring_saved_rows_into(extension_catalog().grants);
+}
+
+bool restoring_saved_rows_into(Oid table) {
+    LoadFacts facts;
+    facts.superuser = superuser();
+    facts.row_security_off = setting_is_off("row_security");
+    facts.check_function_bodies_off = setting_is_off("check_function_bodies");
+    // Which statement it is matters only when the rest would let it restore.
+    if (!restores_saved_rows(LoadFacts{facts.superuser, facts.row_security_off,
+                                       facts.check_function_bodies_off,
+                                       LoadStatement::kCopyFromIntoGrants}))
         return false;
-    auto *copy = castNode(CopyStmt, planned->utilityStmt);
-    if (!copy->is_from || copy->relation == nullptr || copy->query != nullptr ||
-        RangeVarGetRelid(copy->relation, NoLock, true) != extension_catalog().grants)
-        return false;
-    const char *row_security = GetConfigOption("row_security", false, false);
-    const char *check_bodies = GetConfigOption("check_function_bodies", false, false);
-    return row_security != nullptr && strcmp(row_security, "off") == 0 && check_bodies != nullptr &&
-           strcmp(check_bodies, "off") == 0;
+    LocalTransactionId transaction = current_local_transaction();
+    CommandId command = GetCurrentCommandId(false);
+    if (remembered.transaction != transaction || remembered.command != command ||
+        remembered.portal != ActivePortal || remembered.table != table) {
+        facts.statement = session_statement(table);
+        remembered =
+            Remembered{transaction, command, ActivePortal, table, restores_saved_rows(facts)};
+    }
+    return remembered.restoring;
 }
 
 char *describe_grant_keys(const GrantRow &row) {

@@ -29,11 +29,14 @@ GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layou
 // What a change of `before` into `after` (nullptr: a delete) does to an Owner.
 OwnerChange owner_change(const GrantRow &before, const GrantRow *after);
 
-// Whether this INSERT loads saved rows back: a superuser's COPY ... FROM in a session set up as
-// pg_dump's scripts and pg_restore set up every connection (row_security and
-// check_function_bodies off). Such rows keep their object_version and add no history entry,
-// so a dump and restore is a faithful round trip.
+// Whether this INSERT loads saved rows back (restore mode, core/restore_mode.hpp): a
+// superuser's COPY ... FROM or INSERT of constant rows (pg_dump --inserts) into the grants,
+// the session's own statement, in a session set up as pg_dump's scripts and pg_restore set
+// up every connection (row_security and check_function_bodies off). Such rows keep their
+// object_version and add no history entry, so a dump and restore is a faithful round trip.
 bool restoring_saved_rows();
+// The same for another of the extension's tables (login_users keeps its dumped role binding).
+bool restoring_saved_rows_into(Oid table);
 
 // " with customer_id = ..., user_id = ...": the keys of a grant, for messages.
 char *describe_grant_keys(const GrantRow &row);

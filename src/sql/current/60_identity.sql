@@ -4,15 +4,26 @@
 CREATE TABLE @extschema@.login_users (
     login name PRIMARY KEY,
     user_id uuid NOT NULL,
-    notes text
+    notes text,
+    role_oid oid
 );
 COMMENT ON TABLE @extschema@.login_users IS
     'In identity mode login: the application user of each database login (session_user), for customers'' own reporting logins';
 COMMENT ON COLUMN @extschema@.login_users.login IS 'the database login role (session_user)';
 COMMENT ON COLUMN @extschema@.login_users.user_id IS 'the application user it is';
 COMMENT ON COLUMN @extschema@.login_users.notes IS 'free text';
+COMMENT ON COLUMN @extschema@.login_users.role_oid IS
+    'set by the extension: the OID of the login role when the row was written; a role dropped and created again under the same name is not this user (set it to NULL to bind the row to the role that has the name now)';
 COMMENT ON CONSTRAINT login_users_pkey ON @extschema@.login_users IS 'one application user per login';
 COMMENT ON INDEX @extschema@.login_users_pkey IS 'the login of a session';
+CREATE FUNCTION @extschema@.bind_login_role() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'bind_login_role' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.bind_login_role() IS
+    'Trigger of login_users: binds each row to its login role''s OID (42704 when the role does not exist)';
+CREATE TRIGGER bind_login_role BEFORE INSERT OR UPDATE ON @extschema@.login_users
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.bind_login_role();
+ALTER TABLE @extschema@.login_users ENABLE ALWAYS TRIGGER bind_login_role;
+COMMENT ON TRIGGER bind_login_role ON @extschema@.login_users IS 'a row names the login role itself, not a name';
 REVOKE ALL ON @extschema@.login_users FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.login_users', '');
 

@@ -35,6 +35,20 @@ CREATE TRIGGER replay AFTER INSERT ON @extschema@.table_extras
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.replay_table_extras();
 ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER replay;
 COMMENT ON TRIGGER replay ON @extschema@.table_extras IS 'restored rows become constraints and indexes again';
+-- Its rows become constraints and indexes in a superuser's session: only superusers (a
+-- restore) and the extension write them, whatever a role was granted.
+CREATE FUNCTION @extschema@.protect_table_extras() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'protect_table_extras' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.protect_table_extras() IS
+    'Trigger of table_extras: only superusers and customer_access itself insert, update, delete or truncate its rows';
+CREATE TRIGGER protect BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.table_extras
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_table_extras();
+CREATE TRIGGER protect_truncate BEFORE TRUNCATE ON @extschema@.table_extras
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.protect_table_extras();
+ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER protect;
+ALTER TABLE @extschema@.table_extras ENABLE ALWAYS TRIGGER protect_truncate;
+COMMENT ON TRIGGER protect ON @extschema@.table_extras IS 'only superusers and the extension write the records';
+COMMENT ON TRIGGER protect_truncate ON @extschema@.table_extras IS 'only superusers empty the records';
 
 CREATE FUNCTION @extschema@.guard_ddl() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl' LANGUAGE C;
@@ -48,11 +62,11 @@ COMMENT ON EVENT TRIGGER customer_access_guard IS
 CREATE FUNCTION @extschema@.guard_ddl_end() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'guard_ddl_end' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.guard_ddl_end() IS
-    'Event trigger: refuses (42501) CHECK constraints and indexes on the extension''s tables that call functions neither PostgreSQL''s nor a superuser''s; keeps table_extras';
+    'Event trigger: refuses (42501) CHECK constraints, indexes and foreign keys of the extension''s tables that break the code or foreign-key rule; keeps table_extras';
 CREATE EVENT TRIGGER customer_access_guard_code ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'CREATE INDEX', 'DROP INDEX')
     EXECUTE FUNCTION @extschema@.guard_ddl_end();
 ALTER EVENT TRIGGER customer_access_guard_code ENABLE ALWAYS;
 COMMENT ON EVENT TRIGGER customer_access_guard_code IS
-    'customer_access: no code a role wrote runs in the constraints and indexes of the extension''s tables';
+    'customer_access: no code a role wrote runs in the constraints, indexes and foreign keys of the extension''s tables';
 

@@ -1,0 +1,46 @@
+// The rule for foreign keys between the extension's tables and other tables. PostgreSQL
+// checks a foreign key by querying the referenced table as its owner, and runs ON DELETE /
+// ON UPDATE actions on the referencing table as that table's owner, comparing with the
+// equality operators it chose when the key was made, casting the other side's values to
+// their input types. With the extension's tables on either side, whatever such a cast or
+// operator runs would run as the extension's owner (a superuser) or reach the grants: so
+// each referencing column has exactly the referenced column's type (no implicit cast, no
+// domain), and the operators are PostgreSQL's own or the extension's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "expression_rule.hpp"
+
+namespace customer_access {
+
+// One column pair of a foreign key.
+struct ForeignKeyPair {
+    std::uint32_t referencing_type = 0;  // 0: not known (refused)
+    std::uint32_t referenced_type = 0;
+    // The equality operators PostgreSQL chose (pg_constraint conpfeqop, conppeqop,
+    // conffeqop), once the key exists; before it is made (judged from the statement) they
+    // follow from the types and the referenced key's index.
+    bool operators_known = false;
+    ObjectFacts operators[3];
+};
+
+enum class ForeignKeyFault : std::uint8_t {
+    kNone,
+    kUnknownColumn,  // a column whose type could not be told
+    kTypeMismatch,   // the referencing column's type is not exactly the referenced one's
+    kOperator,       // an equality operator neither PostgreSQL's nor the extension's
+};
+
+struct ForeignKeyVerdict {
+    ForeignKeyFault fault = ForeignKeyFault::kNone;
+    std::size_t index = 0;  // the column pair that decided it
+    bool allowed() const { return fault == ForeignKeyFault::kNone; }
+};
+
+ForeignKeyVerdict judge_foreign_key(const ForeignKeyPair *pairs, std::size_t count);
+
+const char *foreign_key_fault_text(ForeignKeyFault fault);
+
+}  // namespace customer_access
