@@ -11,7 +11,10 @@
 #
 # Prints instructions per loop (CREATE TABLE, CREATE INDEX, ALTER TABLE ADD COLUMN, DROP
 # TABLE, CREATE OR REPLACE FUNCTION, CREATE VIEW, DROP VIEW, DROP FUNCTION) for both, the
-# difference per statement, and the inclusive cost of the guard's functions.
+# difference per statement, and the inclusive cost of the guard's functions. With
+# GUARD_COST_LOOP=keys, a loop of statements that declare, validate or retype keys and
+# CREATE/DROP SCHEMA ... CASCADE instead. (scripts/root passes no environment: set it
+# inside, e.g. bash -c 'GUARD_COST_LOOP=keys bash bench/guard_cost.sh 50'.)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
@@ -29,14 +32,26 @@ psql_at() { "${as_pg[@]}" "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" "$@
 {
     echo "SET client_min_messages = warning;"
     for ((i = 0; i < loops; i++)); do
-        echo "CREATE TABLE app.t_$i (a int PRIMARY KEY, b text);"
-        echo "CREATE INDEX t_${i}_b ON app.t_$i (b);"
-        echo "ALTER TABLE app.t_$i ADD COLUMN c int;"
-        echo "CREATE OR REPLACE FUNCTION app.f_$i(x app.t_$i.a%TYPE) RETURNS int LANGUAGE sql AS 'SELECT x';"
-        echo "CREATE VIEW app.v_$i AS SELECT a, b FROM app.t_$i;"
-        echo "DROP VIEW app.v_$i;"
-        echo "DROP FUNCTION app.f_$i;"
-        echo "DROP TABLE app.t_$i;"
+        if [ "${GUARD_COST_LOOP:-}" = keys ]; then
+            # Statements the foreign-key rule reads the catalogs for.
+            echo "CREATE TABLE app.k_$i (id int PRIMARY KEY, b text);"
+            echo "CREATE TABLE app.r_$i (a int REFERENCES app.k_$i (id), b text);"
+            echo "ALTER TABLE app.r_$i ADD CONSTRAINT r_${i}_fk FOREIGN KEY (a) REFERENCES app.k_$i (id) NOT VALID;"
+            echo "ALTER TABLE app.r_$i VALIDATE CONSTRAINT r_${i}_fk;"
+            echo "ALTER TABLE app.r_$i ALTER COLUMN b TYPE varchar(20);"
+            echo "CREATE SCHEMA s_$i CREATE TABLE t (a int);"
+            echo "DROP SCHEMA s_$i CASCADE;"
+            echo "DROP TABLE app.r_$i, app.k_$i CASCADE;"
+        else
+            echo "CREATE TABLE app.t_$i (a int PRIMARY KEY, b text);"
+            echo "CREATE INDEX t_${i}_b ON app.t_$i (b);"
+            echo "ALTER TABLE app.t_$i ADD COLUMN c int;"
+            echo "CREATE OR REPLACE FUNCTION app.f_$i(x app.t_$i.a%TYPE) RETURNS int LANGUAGE sql AS 'SELECT x';"
+            echo "CREATE VIEW app.v_$i AS SELECT a, b FROM app.t_$i;"
+            echo "DROP VIEW app.v_$i;"
+            echo "DROP FUNCTION app.f_$i;"
+            echo "DROP TABLE app.t_$i;"
+        fi
     done
 } > "$work/loop.sql"
 statements=8
