@@ -167,6 +167,13 @@ int32 read_local_group() {
 
 }  // namespace
 
+int *citus_procedure_level() {
+    static int *level = nullptr;
+    if (level == nullptr && citus_loaded())
+        required_symbol("StoredProcedureLevel", level);
+    return level;
+}
+
 int32 local_group_id() {
     return read_local_group();
 }

@@ -40,6 +40,11 @@ int connection_sessions(const char *user, SessionTag **tags);
 // then uses.
 void connect_to_placements(int64 shard, const char *user, bool include_local);
 
+// Citus's count of the stored procedures being called in this backend: while it is above 0,
+// Citus does not delegate a CALL to a worker (it runs it here, its statements distributed as
+// any other). nullptr when Citus is not loaded.
+int *citus_procedure_level();
+
 // This node's Citus group (0: the coordinator), and the group of a node by its node id.
 int32 local_group_id();
 std::optional<int32> group_of_node(int32 node);

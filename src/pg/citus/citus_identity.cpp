@@ -342,8 +342,6 @@ bool citus_coordinator() {
 
 // Whether a utility statement reaches Citus tables, and with which purpose.
 std::optional<CarrierPurpose> utility_purpose(Node *statement) {
-    if (IsA(statement, CallStmt))
-        return CarrierPurpose::kRead;
     if (IsA(statement, CopyStmt)) {
         auto *copy = castNode(CopyStmt, statement);
         if (copy->relation == nullptr)
@@ -424,7 +422,7 @@ void hand_identity_to_citus(QueryDesc *query) {
 }
 
 void hand_identity_before_utility(Node *statement) {
-    if (!IsA(statement, CopyStmt) && !IsA(statement, TruncateStmt) && !IsA(statement, CallStmt))
+    if (!IsA(statement, CopyStmt) && !IsA(statement, TruncateStmt))
         return;
     if (!hands_identity_here() || !citus_coordinator())
         return;
@@ -432,6 +430,10 @@ void hand_identity_before_utility(Node *statement) {
     // (Citus's COPY reaches the coordinator's own copy through a connection)
     if (purpose)
         hand_identity(*purpose, IsA(statement, CopyStmt));
+}
+
+bool identity_goes_with_citus() {
+    return hands_identity_here() && citus_coordinator();
 }
 
 bool carrier_settable_here() {

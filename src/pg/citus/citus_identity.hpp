@@ -44,8 +44,12 @@ CarrierPurpose carrier_purpose();
 void hand_identity_to_citus(QueryDesc *query);
 
 // The same before a utility statement that reaches Citus nodes: COPY, TRUNCATE of the
-// grants, CALL.
+// grants.
 void hand_identity_before_utility(Node *statement);
+
+// Whether this backend hands its identity to the Citus nodes (the coordinator's own sessions,
+// with the grants distributed).
+bool identity_goes_with_citus();
 
 // Whether customer_access.carrier may be set now: by a top-level SET of a connection (never
 // by a function), and on the coordinator only in Citus's own connections.

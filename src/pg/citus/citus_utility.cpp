@@ -79,6 +79,26 @@ void run_noted(PlannedStmt *pstmt, const char *query, bool read_only, ProcessUti
     note_utility_end(pstmt);
 }
 
+// A CALL of a distributed procedure that Citus would delegate to a worker outside any
+// transaction block: the application user could not go with it. Citus is told a procedure is
+// already running, so it runs the procedure here and its statements go to the nodes with the
+// identity, as inside BEGIN ... COMMIT.
+void call_here(PlannedStmt *pstmt, const char *query, bool read_only, ProcessUtilityContext context,
+               ParamListInfo params, QueryEnvironment *env, DestReceiver *dest,
+               QueryCompletion *qc) {
+    int *level = citus_procedure_level();
+    ++*level;
+    PG_TRY();
+    { next_utility(pstmt, query, read_only, context, params, env, dest, qc); }
+    PG_CATCH();
+    {
+        --*level;
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    --*level;
+}
+
 void citus_utility(PlannedStmt *pstmt, const char *query, bool read_only,
                    ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *env,
                    DestReceiver *dest, QueryCompletion *qc) {
@@ -94,6 +114,11 @@ void citus_utility(PlannedStmt *pstmt, const char *query, bool read_only,
             set_carrier(pstmt, text, read_only, context, params, env, dest, qc);
         else
             next_utility(pstmt, text, read_only, context, params, env, dest, qc);
+        return;
+    }
+    if (IsA(statement, CallStmt) && context == PROCESS_UTILITY_TOPLEVEL &&
+        identity_goes_with_citus()) {
+        call_here(pstmt, query, read_only, context, params, env, dest, qc);
         return;
     }
     if (note_utility_start(pstmt, context))
