@@ -485,6 +485,21 @@ my $own_changes = $coord->safe_psql('postgres', qq{SELECT count(*) FROM customer
     $bo->query('COMMIT');
     $bo->quit;
 }
+# A back-office role that may also create functions makes each copy compute a change
+# differently: an IMMUTABLE function Citus sends to every node with the statement (here one
+# that answers by the node it runs on).
+$coord->safe_psql('postgres', q{CREATE SCHEMA bo AUTHORIZATION backoffice});
+$coord->safe_psql('postgres', q{CREATE FUNCTION bo.lie() RETURNS customer_access.access_role LANGUAGE sql IMMUTABLE AS
+    $f$ SELECT CASE WHEN (SELECT groupid FROM pg_catalog.pg_dist_local_group) = 0 THEN 'L20' ELSE 'L80' END::customer_access.access_role $f$},
+    extra_params => ['-U', 'backoffice']);
+for my $lie (qq{UPDATE customer_access.external_access SET role = bo.lie() WHERE user_id = '$u1' AND role < 'L90'},
+             qq{WITH c AS (UPDATE customer_access.external_access SET role = bo.lie() WHERE user_id = '$u1' AND role < 'L90' RETURNING 1) SELECT count(*) FROM c},
+             qq{DELETE FROM customer_access.external_access WHERE user_id = '$u1' AND role < bo.lie()},
+             qq{INSERT INTO customer_access.external_access (customer_id, user_id, role) VALUES ('$some_customer->{$u0}', '$intruder', bo.lie())}) {
+    ($rc, $out, $err) = $coord->psql('postgres', $lie, extra_params => ['-U', 'backoffice']);
+    like($err, qr/may call only functions that PostgreSQL or a superuser owns/,
+         'a change of the grants that calls a role\'s function is refused: ' . substr($lie, 0, 50));
+}
 copies_agree('finding 2 and 6: after every attempt');
 is(history_count(), $history + $own_changes, '... and the history has only the back-office role\'s own UPDATE through the coordinator');
 is($coord->safe_psql('postgres', qq{SELECT count(*) FROM customer_access.external_access WHERE user_id = '$intruder'}), '0',

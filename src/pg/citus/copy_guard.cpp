@@ -10,6 +10,7 @@
 #include "pg/citus/citus_link.hpp"
 #include "pg/citus/distribute.hpp"
 #include "pg/citus/shard_guard.hpp"
+#include "pg/guard/ddl_guard.hpp"
 #include "pg/identity/settings.hpp"
 
 extern "C" {
@@ -18,6 +19,9 @@ extern "C" {
 #include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "utils/regproc.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
@@ -227,6 +231,65 @@ void start_shard_copy(QueryDesc *query) {
     copying_query = query;
 }
 
+// A statement that changes the grants through Citus is evaluated by every copy for itself
+// (Citus sends an UPDATE's SET and WHERE, an INSERT's VALUES, to each node): a function some
+// role wrote could answer differently on each node and make the copies disagree with the
+// history. Such a statement may call only functions that PostgreSQL or a superuser owns.
+struct StatementCheck {
+    bool changes_grants;
+    Oid role_function;  // the first function a role wrote, if any
+};
+
+bool note_role_function(Oid function, void *context) {
+    auto *check = static_cast<StatementCheck *>(context);
+    if (!OidIsValid(check->role_function) && function_written_by_a_role(function))
+        check->role_function = function;
+    return false;
+}
+
+bool walk_statement(Node *node, void *context) {
+    if (node == nullptr)
+        return false;
+    auto *check = static_cast<StatementCheck *>(context);
+    // PostgreSQL 15 declares the walkers without parameters; void (*)() is the generic
+    // function pointer type the compiler lets us cast through.
+    auto generic = reinterpret_cast<void (*)()>(walk_statement);
+    if (IsA(node, Query)) {
+        auto *query = castNode(Query, node);
+        if (query->resultRelation > 0 &&
+            is_grants_table(rt_fetch(query->resultRelation, query->rtable)->relid))
+            check->changes_grants = true;
+        return query_tree_walker(query, reinterpret_cast<bool (*)()>(generic), context, 0);
+    }
+    (void)check_functions_in_node(node, note_role_function, context);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+}
+
+planner_hook_type previous_planner = nullptr;
+
+PlannedStmt *checking_planner(Query *parse, const char *query_string, int cursor_options,
+                              ParamListInfo params) {
+    if (citus_loaded() && parse->commandType != CMD_UTILITY &&
+        (parse->commandType != CMD_SELECT || parse->hasModifyingCTE)) {
+        StatementCheck check{false, InvalidOid};
+        (void)walk_statement(reinterpret_cast<Node *>(parse), &check);
+        if (check.changes_grants && OidIsValid(check.role_function) &&
+            extension_catalog().distributed)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                     errmsg("a change of the grants on Citus may call only functions that "
+                            "PostgreSQL or a superuser owns"),
+                     errdetail("Every copy of the grants evaluates the statement itself; "
+                               "function %s could answer differently on each node.",
+                               format_procedure(check.role_function)),
+                     errhint("Compute the values in the application, or have a superuser own "
+                             "the function.")));
+    }
+    return previous_planner != nullptr
+               ? previous_planner(parse, query_string, cursor_options, params)
+               : standard_planner(parse, query_string, cursor_options, params);
+}
+
 void forget_at_end(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
@@ -407,6 +470,8 @@ bool copying_existing_grants() {
 }
 
 void install_copy_guard() {
+    previous_planner = planner_hook;
+    planner_hook = checking_planner;
     RegisterXactCallback(forget_at_end, nullptr);
     RegisterSubXactCallback(forget_at_abort, nullptr);
 }

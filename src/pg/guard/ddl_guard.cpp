@@ -811,6 +811,10 @@ void install_utility_guard() {
     ProcessUtility_hook = guard_utility;
 }
 
+bool function_written_by_a_role(Oid function) {
+    return written_by_a_role(function, nullptr);
+}
+
 }  // namespace customer_access::pg
 
 // guard_ddl_end(): ON ddl_command_end, for what only the finished command shows: the code
