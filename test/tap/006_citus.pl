@@ -385,6 +385,41 @@ like($err, qr/seal does not hold/, 'an ordinary session on a worker gets no iden
                               extra_params => ['-U', 'portal']);
 like($err, qr/customer_access.carrier is set by customer_access only/, 'set_config() of a carrier is refused on a worker');
 
+# Attacks on the result, as a reviewer who has not seen the change would try them.
+# A direct client of a worker of another role, named like the victim's connection, in the
+# victim's distributed transaction, with the victim's carrier set as Citus sets it.
+{
+    local $ENV{PGAPPNAME} = "citus_internal gpid=$victim_gpid";
+    ($rc, $out, $err) = $w2->psql('postgres', "BEGIN; SELECT assign_distributed_transaction_id($initiator, $number, '$started');
+        SET LOCAL customer_access.carrier = '$stolen[0]'; $check; COMMIT;", extra_params => ['-U', 'backoffice']);
+    like($err, qr/did not reach this Citus node/, 'a direct client of a worker of another role gets no identity from a stolen carrier');
+    # The same on the coordinator, where a connection named like Citus's may set a carrier.
+    ($rc, $out, $err) = $coord->psql('postgres', "BEGIN; SELECT assign_distributed_transaction_id($initiator, $number, '$started');
+        SET LOCAL customer_access.carrier = '$stolen[0]'; $check; COMMIT;", extra_params => ['-U', 'portal']);
+    like($err, qr/not sealed for this connection/, '... nor a direct client of the coordinator named like Citus\'s connections');
+}
+# Citus propagates a SET LOCAL by sending the query text it is given: a multi-statement
+# string sent its other statements to every node of the transaction, ahead of Citus's own
+# commands on new connections. Only the SET's own text goes now.
+($rc, $out, $err) = $coord->psql('postgres', qq{SET citus.propagate_set_commands = 'local'; BEGIN;
+    SET LOCAL customer_access.user_id = '$u0'; SELECT count(*) FROM app.orders;
+    SET LOCAL search_path = public, pg_catalog \\; SELECT 1 / (groupid - groupid) FROM pg_catalog.pg_dist_local_group WHERE groupid > 0;
+    COMMIT;}, extra_params => ['-U', 'portal']);
+unlike($err, qr/division by zero/, 'a SET LOCAL sends only its own statement to the nodes') or diag($err);
+is($rc, 0, '... and the transaction goes on');
+# The link key a connection brought is shown to nobody, the session tag only to its own
+# session.
+is($coord->safe_psql('postgres', q{SELECT string_agg(result, ',') FROM run_command_on_workers($$SHOW customer_access.link$$)}), ',',
+   'a Citus connection shows no link key, to a superuser either');
+($rc, $out, $err) = $coord->psql('postgres', q{SELECT string_agg(result, ',') FROM run_command_on_workers($$SELECT current_setting('customer_access.link')$$)},
+                                 extra_params => ['-U', 'portal']);
+unlike($out, qr/[0-9a-f]{32}/, '... nor to the portal role');
+like($w1->safe_psql('postgres', 'SHOW customer_access.session'), qr/^[0-9a-f]{16}$/, 'a backend shows its own session tag');
+($rc, $out, $err) = $w1->psql('postgres', q{SET customer_access.session = '0123456789abcdef'});
+like($err, qr/cannot be changed|cannot be set/, '... which nobody sets');
+($rc, $out, $err) = $w1->psql('postgres', q{SET customer_access.link = '00112233445566778899aabbccddeeff'});
+like($err, qr/cannot be set after connection start|is set by customer_access only/, 'nor the link key');
+
 # COPY ... TO and cursors go with the identity current when they run.
 is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$u0';
     COPY app.orders TO STDOUT; COMMIT;}, extra_params => ['-U', 'portal']) =~ tr/\n// + 1,
@@ -448,6 +483,9 @@ for my $attempt (@attempts) {
     is(join(' ', map { copy_digests($_) } ($coord, $w1, $w2)), $copies,
        'finding 2: no copy changes: ' . substr($attempt =~ s/\s+/ /gr, 0, 70)) or diag($out);
 }
+like($coord->safe_psql('postgres', q{SELECT string_agg(result, E'\n') FROM run_command_on_placements('customer_access.external_access',
+    $$DO $b$ BEGIN UPDATE %s SET notes = 'sneaked' WHERE false; END $b$$$)}, extra_params => ['-U', 'backoffice']),
+     qr/does not change inside another statement/, '... a change run inside another statement is refused as such on every node');
 {
     local $ENV{PGAPPNAME} = 'citus_internal gpid=1';
     for my $dml (qq{INSERT INTO $shard_name (customer_id, user_id, role) VALUES ('$some_customer->{$u0}', '$intruder', 'L80')},
