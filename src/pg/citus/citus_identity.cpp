@@ -437,7 +437,8 @@ bool identity_goes_with_citus() {
 }
 
 bool carrier_settable_here() {
-    if (InitializingParallelWorker || IsParallelWorker())
+    // (without Citus a carrier means nothing: identity_source() never reads it)
+    if (!citus_loaded() || InitializingParallelWorker || IsParallelWorker())
         return true;  // the leader's value, copied
     if (!carrier_statement)
         return false;
