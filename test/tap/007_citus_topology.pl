@@ -68,7 +68,7 @@ is(history_count(), $history, 'Citus copying the grants adds no history');
 $rows{added} = ground_truth_holds('a worker added', $w1, $w2, $w3);
 
 # The application's shards spread onto it, then one moved by hand.
-$coord->safe_psql('postgres', q{SELECT rebalance_table_shards('app.orders')});
+$coord->safe_psql('postgres', q{SELECT rebalance_table_shards('app.orders', shard_transfer_mode := 'block_writes')});
 my $on_w3 = $coord->safe_psql('postgres', qq{SELECT count(*) FROM citus_shards
                                               WHERE table_name = 'app.orders'::regclass AND nodeport = } . $w3->port);
 cmp_ok($on_w3, '>', 0, "rebalance_table_shards moved shards of the orders onto the new worker ($on_w3)");
