@@ -31,7 +31,7 @@ $coord->safe_psql('postgres', q{
 
 my $some = some_customers($coord);
 my $shard = 'customer_access.external_access_' . grants_shard_id($coord);
-my ($rc, $out, $err);
+my ($rc, $out, $err, $before);
 
 sub history_count {
     $coord->safe_psql('postgres', 'SELECT count(*) FROM customer_access.external_access_history');
@@ -187,6 +187,22 @@ $coord->safe_psql('postgres', "SELECT citus_remove_node('127.0.0.1', " . $w2->po
 is($coord->safe_psql('postgres', 'SELECT count(*) FROM pg_dist_node WHERE nodeport = ' . $w2->port), '0', 'worker2 drained and removed');
 $rows{removed} = ground_truth_holds('after citus_remove_node', $w1, $w3);
 
+# A foreign key from the grants to the application's customers (a reference table, as README
+# shows): a customer's deletion cascading to its grants would change every copy inside another
+# statement, with no carrier for it: refused, and nothing changes.
+$coord->safe_psql('postgres', q{
+  CREATE TABLE app.customers (id uuid PRIMARY KEY);
+  SELECT create_reference_table('app.customers');
+  INSERT INTO app.customers SELECT DISTINCT customer_id FROM customer_access.external_access;
+  ALTER TABLE customer_access.external_access ADD CONSTRAINT grants_customer_fk
+    FOREIGN KEY (customer_id) REFERENCES app.customers (id) ON DELETE CASCADE;});
+my $cascading = $coord->safe_psql('postgres', q{SELECT customer_id FROM customer_access.external_access
+                                                 GROUP BY 1 HAVING bool_and(role < 'L90') ORDER BY 1 LIMIT 1});
+$before = copy_digests($coord);
+($rc, $out, $err) = $coord->psql('postgres', "DELETE FROM app.customers WHERE id = '$cascading'");
+like($err, qr/changed through customer_access.external_access only/, 'a cascade from another table into the grants is refused');
+is(join(' ', map { copy_digests($_) } ($coord, $w1, $w3)), join(' ', ($before) x 3), '... and no copy changes');
+
 # TRUNCATE: only as Citus's task for a TRUNCATE through the coordinator, and not while an
 # Owner holds a grant.
 ($rc, $out, $err) = $coord->psql('postgres', 'TRUNCATE customer_access.external_access');
@@ -194,7 +210,7 @@ like($err, qr/Owner access cannot be revoked by TRUNCATE/, 'TRUNCATE through the
 $coord->safe_psql('postgres', q{SET citus.propagate_set_commands = 'local'; BEGIN;
   SET LOCAL customer_access.allow_owner_revoke = on;
   DELETE FROM customer_access.external_access WHERE role = 'L90'; COMMIT;});
-my $before = copy_digests($coord);
+$before = copy_digests($coord);
 ($rc, $out, $err) = $coord->psql('postgres', q{SELECT string_agg(nodeport || ':' || success || ':' || result, E'\n')
     FROM run_command_on_placements('customer_access.external_access', 'TRUNCATE %s')}, extra_params => ['-U', 'backoffice']);
 is(join(' ', map { copy_digests($_) } ($coord, $w1, $w3)), join(' ', ($before) x 3),
