@@ -10,10 +10,12 @@ PGDLLEXPORT void _PG_init(void);
 }
 
 #include "pg/checks/check_cache.hpp"
+#include "pg/citus/citus_link.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/identity/identity.hpp"
 
 void _PG_init(void) {
+    customer_access::pg::define_link_settings();
     customer_access::pg::define_settings();
     customer_access::pg::install_utility_guard();
     customer_access::pg::install_identity_hooks();

@@ -8,7 +8,6 @@
 // need no privilege on the history and cannot forge entries.
 #include "pg/boundary/boundary.hpp"
 #include "pg/citus/citus_identity.hpp"
-#include "pg/citus/distribute.hpp"
 #include "pg/checks/grant_lookup.hpp"
 #include "pg/triggers/trigger_rows.hpp"
 #include "pg/identity/identity.hpp"
@@ -207,7 +206,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
         return PointerGetDatum(nullptr);
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
-    if (inserted && (restoring_saved_rows() || copying_grants_into_shards()))
+    if (inserted && (restoring_saved_rows() || copying_existing_grants()))
         return PointerGetDatum(nullptr);  // its history comes back with the history's rows
     HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
     HeapTuple after_tuple = inserted  ? trigger->tg_trigtuple

@@ -4,6 +4,7 @@
 // anything is visible. BEFORE TRUNCATE FOR EACH STATEMENT. The extension enables both ALWAYS
 // so replica mode cannot skip them, and they run only on customer_access.external_access.
 #include "pg/boundary/boundary.hpp"
+#include "pg/citus/copy_guard.hpp"
 #include "pg/citus/distribute.hpp"
 #include "pg/triggers/trigger_rows.hpp"
 #include "pg/identity/settings.hpp"
@@ -69,6 +70,13 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
     if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
         if (!TRIGGER_FIRED_BEFORE(event))
             misfired();
+        // A Citus copy is truncated only by Citus, for a TRUNCATE through the coordinator.
+        if (!truncate_through_citus(RelationGetRelid(rel)))
+            ereport(ERROR,
+                    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                     errmsg("the grants are changed through customer_access.external_access only"),
+                     errdetail("\"%s\" is this node's Citus copy of the grants.",
+                               RelationGetRelationName(rel))));
         // (distribute() empties the table itself once its rows are in the Citus copies)
         if (has_owner_row(rel, catalog.layout.role) && !owner_revoke_allowed() &&
             !(copying_grants_into_shards() && RelationGetRelid(rel) == catalog.grants))
