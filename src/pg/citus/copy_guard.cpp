@@ -251,18 +251,15 @@ bool walk_statement(Node *node, void *context) {
     if (node == nullptr)
         return false;
     auto *check = static_cast<StatementCheck *>(context);
-    // PostgreSQL 15 declares the walkers without parameters; void (*)() is the generic
-    // function pointer type the compiler lets us cast through.
-    auto generic = reinterpret_cast<void (*)()>(walk_statement);
     if (IsA(node, Query)) {
         auto *query = castNode(Query, node);
         if (query->resultRelation > 0 &&
             is_grants_table(rt_fetch(query->resultRelation, query->rtable)->relid))
             check->changes_grants = true;
-        return query_tree_walker(query, reinterpret_cast<bool (*)()>(generic), context, 0);
+        return walk_query(query, walk_statement, context, 0);
     }
     (void)check_functions_in_node(node, note_role_function, context);
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(generic), context);
+    return walk_expression(node, walk_statement, context);
 }
 
 planner_hook_type previous_planner = nullptr;
