@@ -5,6 +5,8 @@
 extern "C" {
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
 #include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
@@ -28,8 +30,11 @@ void check_descriptor(TupleDesc desc, const ExtensionCatalog &c) {
                     {l.role, c.role_type},
                     {l.days_back, INT4OID},
                     {l.notes, TEXTOID},
-                    {l.object_version, INT4OID}};
+                    {l.object_version, INT4OID},
+                    {l.expires_at, TIMESTAMPTZOID}};
     for (const Expected &e : expected) {
+        if (e.attnum == InvalidAttrNumber && e.type == TIMESTAMPTZOID)
+            continue;  // before 1.3
         if (e.attnum < 1 || e.attnum > desc->natts ||
             TupleDescAttr(desc, e.attnum - 1)->atttypid != e.type ||
             TupleDescAttr(desc, e.attnum - 1)->attisdropped)
@@ -85,6 +90,17 @@ GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layou
     }
     Datum version = heap_getattr(row, layout.object_version, desc, &isnull);
     r.object_version = isnull ? 0 : DatumGetInt32(version);
+    if (layout.expires_at != InvalidAttrNumber) {
+        Datum expires = heap_getattr(row, layout.expires_at, desc, &isnull);
+        if (!isnull) {
+            r.grant.expires_at = DatumGetTimestampTz(expires);
+            // PostgreSQL's own JSON form of a timestamptz, in UTC whatever the session's zone
+            static const int kUtc = 0;
+            char *text = JsonEncodeDateTime(nullptr, expires, TIMESTAMPTZOID, &kUtc);
+            r.has_expires_at = true;
+            r.expires_at_text = std::string_view(text);
+        }
+    }
     return r;
 }
 
