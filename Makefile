@@ -20,7 +20,7 @@ REGRESS = access_role external_access owner_protection identity access_checks rl
           planner_support delegation upgrade boundary cache_bounds security identity_modes tokens \
           operations savepoints tamper2 planner_matrix identity2 features
 REGRESS_OPTS = --load-extension=customer_access
-ISOLATION = owner_race grant_visibility upsert_race downgrade_read unrelated_ddl
+ISOLATION = owner_race grant_visibility upsert_race downgrade_read unrelated_ddl expiry_boundary
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=customer_access
 
 PG_CONFIG ?= pg_config
