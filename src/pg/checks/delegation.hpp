@@ -14,7 +14,7 @@ Grant own_grant(const Uuid &customer);
 // Whether the application user may give `given` on the customer, at the transaction's now().
 Delegation judge_own_delegation(const Uuid &customer, const Grant &given);
 
-// 42501 unless there is an application user (`function` names the caller in the message).
+// 42501 unless there is an application user.
 void require_application_user(Uuid *user);
 
 // 42501 with a message that names the refused rule (verdict is not kAllowed); 22023 for what
