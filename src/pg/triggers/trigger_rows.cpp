@@ -24,17 +24,18 @@ void check_descriptor(TupleDesc desc, const ExtensionCatalog &c) {
     struct Expected {
         AttrNumber attnum;
         Oid type;
-    } expected[] = {{l.id, UUIDOID},
-                    {l.customer, UUIDOID},
-                    {l.user, UUIDOID},
-                    {l.role, c.role_type},
-                    {l.days_back, INT4OID},
-                    {l.notes, TEXTOID},
-                    {l.object_version, INT4OID},
-                    {l.expires_at, TIMESTAMPTZOID}};
+        bool present;  // expires_at: only since 1.3 (the catalog says whether it is there)
+    } expected[] = {{l.id, UUIDOID, true},
+                    {l.customer, UUIDOID, true},
+                    {l.user, UUIDOID, true},
+                    {l.role, c.role_type, true},
+                    {l.days_back, INT4OID, true},
+                    {l.notes, TEXTOID, true},
+                    {l.object_version, INT4OID, true},
+                    {l.expires_at, TIMESTAMPTZOID, l.expires_at != InvalidAttrNumber}};
     for (const Expected &e : expected) {
-        if (e.attnum == InvalidAttrNumber && e.type == TIMESTAMPTZOID)
-            continue;  // before 1.3
+        if (!e.present)
+            continue;
         if (e.attnum < 1 || e.attnum > desc->natts ||
             TupleDescAttr(desc, e.attnum - 1)->atttypid != e.type ||
             TupleDescAttr(desc, e.attnum - 1)->attisdropped)
