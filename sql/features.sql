@@ -267,6 +267,13 @@ SELECT pg_temp.try_t($$SELECT customer_access.grant_access('c9000000-0000-0000-0
 SELECT can_grant('c9000000-0000-0000-0000-00000000000a', 'L10', 0, NULL) AS nobody_grants,
        can_manage('c9000000-0000-0000-0000-00000000000a') AS nobody_manages;
 RESET ROLE;
+-- under require_identity, no user is 28000 for can_manage (and so for the policies), as for the checks
+SET customer_access.require_identity = on;
+SET ROLE ca_features_app;
+SELECT pg_temp.try($$SELECT customer_access.can_manage('c9000000-0000-0000-0000-00000000000a')$$) AS can_manage_no_user;
+SELECT pg_temp.try($$SELECT count(*) FROM customer_access.external_access$$) AS policy_no_user;
+RESET ROLE;
+RESET customer_access.require_identity;
 
 -- 7. copy_access(): an Admin copies a clerk's access to a new clerk, where they may give it
 DELETE FROM external_access WHERE user_id = pg_temp.id('newbie');

@@ -144,9 +144,11 @@ CUSTOMER_ACCESS_FUNCTION(can_grant) {
 }
 
 // can_manage(customer_id): whether the application user manages the customer's users (an
-// Admin or Owner grant in force on it). NULL: FALSE.
+// Admin or Owner grant in force on it). NULL: FALSE. Like the checks (which the policies
+// called before 1.3), no user under customer_access.require_identity is 28000.
 CUSTOMER_ACCESS_FUNCTION(can_manage) {
-    if (PG_ARGISNULL(0))
+    Uuid me;
+    if (PG_ARGISNULL(0) || !checked_application_user(&me))
         PG_RETURN_BOOL(false);
     PG_RETURN_BOOL(manages_customer(own_grant(from_pg_uuid(PG_GETARG_UUID_P(0))), rule_now()));
 }
