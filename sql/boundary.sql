@@ -10,6 +10,15 @@ SELECT customer_access_test.cpp_boundary_selftest('destroyed') AS destroyed_befo
 SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('runtime_error')$$);
 SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('bad_alloc')$$);
 SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('non_standard')$$);
+-- A PostgreSQL ERROR raised by PostgreSQL code that C++ frames called back (the statement
+-- cache's lookups): raised again with its own SQLSTATE after those frames unwound.
+SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('postgres_error')$$);
+DO $$ BEGIN
+    PERFORM customer_access_test.cpp_boundary_selftest('postgres_cancel');
+EXCEPTION WHEN query_canceled THEN
+    RAISE NOTICE 'query_canceled (57014) arrived as itself';
+END $$;
+SELECT pg_temp.try($$SELECT customer_access_test.cpp_boundary_selftest('postgres_error_uncaught')$$);
 -- one destructor per throw ran before the error was reported
 SELECT customer_access_test.cpp_boundary_selftest('destroyed') AS destroyed_after;
 SELECT customer_access_test.cpp_boundary_selftest('nothing') AS no_throw;

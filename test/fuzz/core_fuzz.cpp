@@ -228,26 +228,41 @@ void fuzz_token(std::string_view text) {
 
 }  // namespace
 
-// Any text either fails to open or opens to an identity that seals back to the same text; a
-// sealed identity opens only under its own secret and database.
+// Any text either fails to open or opens to an identity that seals back to one that opens the
+// same; a sealed identity opens only under its own secret and database; the judgement of any
+// opened carrier is total.
 void fuzz_carrier(std::string_view text) {
     static const std::string secret(32, 's');
+    BoxNonce nonce{};
+    for (std::size_t i = 0; i < nonce.size() && i < text.size(); ++i)
+        nonce[i] = static_cast<std::uint8_t>(text[i]);
     std::optional<CarriedIdentity> opened = open_carrier(secret, "db", text);
-    if (opened)
-        check(seal_carrier(secret, "db", *opened) == text);
+    if (opened) {
+        std::optional<CarriedIdentity> again =
+            open_carrier(secret, "db", seal_carrier(secret, "db", *opened, nonce));
+        check(again && again->claims == opened->claims && again->sessions == opened->sessions);
+    }
+    (void)open_copy_proof(secret, "db", text);
+    (void)parse_session_tag(text);
     CarriedIdentity identity{CarriedStatus::kUser,
                              {},
-                             std::string(text),
-                             std::string(text),
+                             std::string(text.substr(0, kMaxCarriedClaims)),
+                             std::string(text.substr(0, 64)),
                              {7, text.size(), -static_cast<std::int64_t>(text.size())},
                              42,
-                             text.size(),
-                             !text.empty()};
-    std::string sealed = seal_carrier(secret, "db", identity);
+                             text.empty() ? CarrierPurpose::kRead : CarrierPurpose::kChange,
+                             {text.size() + 1, 3},
+                             link_fingerprint(secret, std::string(32, 'a'))};
+    std::string sealed = seal_carrier(secret, "db", identity, nonce);
     std::optional<CarriedIdentity> back = open_carrier(secret, "db", sealed);
-    check(back && back->claims == identity.claims && back->binding.transaction == text.size());
+    check(back && back->claims == identity.claims && back->transaction.number == text.size());
     check(!open_carrier(secret, "other", sealed));
     check(!open_carrier(std::string(32, 't'), "db", sealed));
+    NodeBackend backend{back->transaction, back->role, 42, text.size() + 1, ""};
+    check(judge_carrier(*back, backend, CarrierUse::kRead) == CarrierVerdict::kAccepted);
+    check(judge_carrier(*back, backend, CarrierUse::kTruncate) == CarrierVerdict::kNotThisChange);
+    backend.session = 0;
+    check(judge_carrier(*back, backend, CarrierUse::kRead) == CarrierVerdict::kOtherConnection);
 }
 
 // A statement cache over a small grants map answers exactly what the map says, for any

@@ -13,3 +13,22 @@ void report_cpp_exception(const char *function_name, const char *what, bool oom)
 }
 
 }  // namespace customer_access::pg
+
+namespace customer_access::pg {
+
+ErrorData *run_postgres(void (*step)(void *context), void *context) {
+    MemoryContext memory = CurrentMemoryContext;
+    ErrorData *volatile error = nullptr;
+    PG_TRY();
+    { step(context); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(memory);
+        error = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    return error;
+}
+
+}  // namespace customer_access::pg

@@ -104,6 +104,16 @@ inline bool walk_expression(Node *node, NodeWalker walker, void *context) {
 #endif
 }
 
+// The same over a Query's expressions and range table (flags: QTW_*).
+inline bool walk_query(Query *query, NodeWalker walker, void *context, int flags) {
+#if PG_VERSION_NUM >= 160000
+    return query_tree_walker(query, walker, context, flags);
+#else
+    auto generic = reinterpret_cast<void (*)()>(walker);
+    return query_tree_walker(query, reinterpret_cast<bool (*)()>(generic), context, flags);
+#endif
+}
+
 // The same over a raw parse tree (names not yet resolved).
 inline bool walk_raw_expression(Node *node, NodeWalker walker, void *context) {
 #if PG_VERSION_NUM >= 160000

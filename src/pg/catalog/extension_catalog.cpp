@@ -20,9 +20,11 @@ extern "C" {
 #include "commands/extension.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -135,6 +137,35 @@ int live_columns(Oid table) {
     return live;
 }
 
+// Whether the installed extension's version is one without expires_at (1.0, 1.1, 1.2).
+bool installed_before_1_3(Oid extension) {
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(extension));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    HeapTuple tuple = systable_getnext(scan);
+    bool before = false;
+    if (HeapTupleIsValid(tuple)) {
+        bool isnull;
+        Datum version =
+            heap_getattr(tuple, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+        if (!isnull) {
+            char *installed = TextDatumGetCString(version);
+            before = strcmp(installed, "1.0") == 0 || strcmp(installed, "1.1") == 0 ||
+                     strcmp(installed, "1.2") == 0;
+        }
+    }
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return before;
+}
+
+// How many columns the grants table has: seven, and expires_at since 1.3.
+int grants_columns(const GrantsLayout &l) {
+    return l.expires_at == InvalidAttrNumber ? 7 : 8;
+}
+
 // An index the checks scan with uuid keys on its leading columns: it must be a valid,
 // complete btree with exactly those key columns, in that order, with the default uuid
 // operator class, and no expression or predicate (which could hide rows).
@@ -193,11 +224,13 @@ void find_grant_rows(ExtensionCatalog &c) {
                    {"role", c.role_type, l.role},
                    {"days_back_access", INT4OID, l.days_back},
                    {"notes", TEXTOID, l.notes},
-                   {"object_version", INT4OID, l.object_version}};
+                   {"object_version", INT4OID, l.object_version},
+                   {"expires_at", TIMESTAMPTZOID, l.expires_at}};
     for (const auto &col : columns)
-        if (column(home.relation, col.name, col.type) != col.expected)
+        if (col.expected != InvalidAttrNumber &&
+            column(home.relation, col.name, col.type) != col.expected)
             layout_changed("the local shard of external_access has another column order");
-    if (live_columns(home.relation) != 7)
+    if (live_columns(home.relation) != grants_columns(l))
         layout_changed("the local shard of external_access has other columns");
     c.grant_rows = home.relation;
     c.grant_rows_pair_index = get_relname_relid(
@@ -236,7 +269,14 @@ ExtensionCatalog resolve() {
     l.days_back = column(c.grants, "days_back_access", INT4OID);
     l.notes = column(c.grants, "notes", TEXTOID);
     l.object_version = column(c.grants, "object_version", INT4OID);
-    if (live_columns(c.grants) != 7)
+    // Since 1.3; a database still at an earlier version has no such column until ALTER
+    // EXTENSION ... UPDATE adds it (the guard lets no one else add it). Missing at 1.3 (which
+    // the update script adds first), expired grants would count again: an error.
+    l.expires_at =
+        get_attnum(c.grants, "expires_at") == InvalidAttrNumber && installed_before_1_3(c.extension)
+            ? InvalidAttrNumber
+            : column(c.grants, "expires_at", TIMESTAMPTZOID);
+    if (live_columns(c.grants) != grants_columns(l))
         layout_changed("external_access has columns the extension did not create");
     c.grants_pair_index = get_relname_relid("external_access_user_customer_key", c.schema);
     AttrNumber pair[2] = {l.user, l.customer};

@@ -22,6 +22,9 @@ struct GrantsLayout {
     AttrNumber days_back;
     AttrNumber notes;
     AttrNumber object_version;
+    // timestamptz, since 1.3; InvalidAttrNumber in a database whose extension is not updated
+    // to 1.3 yet (its grants do not expire)
+    AttrNumber expires_at;
 };
 
 struct ExtensionCatalog {

@@ -1,3 +1,4 @@
+#include "pg/boundary/boundary.hpp"
 #include "pg/boundary/compat.hpp"
 #include "pg/checks/check_cache.hpp"
 
@@ -152,8 +153,9 @@ Grant cached_grant(const Uuid &user_id, const Uuid &customer, DayNumber *today) 
     CheckState *state = state_for(snapshot);
     *today = state->today;
     state->snapshot = snapshot;
-    GrantStore store{state, store_lookup, store_scan_user, store_allocate_zeroed, store_release};
-    return state->cache.grant(store, user_id, customer, stats);
+    GrantStore store{state, guarded<store_lookup>::call, guarded<store_scan_user>::call,
+                     guarded<store_allocate_zeroed>::call, guarded<store_release>::call};
+    return from_core([&] { return state->cache.grant(store, user_id, customer, stats); });
 }
 
 void install_check_cache_callbacks() {

@@ -1,3 +1,4 @@
+#include "pg/boundary/boundary.hpp"
 #include "pg/boundary/compat.hpp"
 #include "pg/checks/grant_readers.hpp"
 
@@ -61,11 +62,21 @@ bool may_read_every_grant() {
     return allowed;
 }
 
+namespace {
+
+bool reads_every_grant_callback(void *) {
+    return may_read_every_grant();
+}
+
+}  // namespace
+
 bool may_answer_about_user(const Uuid &user) {
     Uuid me;
     bool has_me = current_application_user(&me);
-    return may_answer_about(
-        has_me ? &me : nullptr, user, [](void *) { return may_read_every_grant(); }, nullptr);
+    return from_core([&] {
+        return may_answer_about(has_me ? &me : nullptr, user,
+                                guarded<reads_every_grant_callback>::call, nullptr);
+    });
 }
 
 void require_grant_reader(const Uuid &user, const char *function) {

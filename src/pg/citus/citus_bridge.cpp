@@ -6,21 +6,29 @@
 
 extern "C" {
 #include "access/heapam.h"
+#include "lib/ilist.h"
+#include "portability/instr_time.h"
+#include "utils/hsearch.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "nodes/extensible.h"
+#include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "executor/spi.h"
 }
+
+#include "pg/catalog/pinned_search_path.hpp"
 
 namespace customer_access::pg {
 namespace {
@@ -31,6 +39,41 @@ struct DistributedTransactionId {
     bool transactionOriginator;
     uint64 transactionNumber;
     TimestampTz timestamp;
+};
+
+// The layout of Citus 13's connection cache (connection_management.h): the hash key and entry,
+// and the leading fields of a connection up to its list node. Checked against each other
+// where they are read.
+constexpr int kMaxNodeLength = 255;
+struct CitusConnectionKey {
+    char hostname[kMaxNodeLength];
+    int32 port;
+    char user[NAMEDATALEN];
+    char database[NAMEDATALEN];
+    bool replicationConnParam;
+};
+struct CitusConnectionEntry {
+    CitusConnectionKey key;
+    dlist_head *connections;
+    bool isValid;
+};
+struct CitusConnection {
+    char hostname[kMaxNodeLength];
+    int32 port;
+    char user[NAMEDATALEN];
+    char database[NAMEDATALEN];
+    void *pgConn;
+    uint64 connectionId;
+    int connectionState;
+    bool ioReady;
+    int waitFlags;
+    bool forceCloseAtTransactionEnd;
+    bool claimedExclusively;
+    bool isReplicationOriginSessionSetup;
+    bool useForMetadataOperations;
+    instr_time connectionEstablishmentStart;
+    instr_time connectionEstablishmentEnd;
+    dlist_node connectionNode;
 };
 
 // A Citus function by name, or nullptr when Citus is not loaded. Libraries are loaded with
@@ -108,7 +151,7 @@ bool placement_in_group(int64 shard, int32 group) {
     return found;
 }
 
-int32 local_group() {
+int32 read_local_group() {
     Oid relid = get_relname_relid("pg_dist_local_group", PG_CATALOG_NAMESPACE);
     if (!OidIsValid(relid))
         return 0;
@@ -131,6 +174,25 @@ int32 local_group() {
 
 }  // namespace
 
+int *citus_procedure_level() {
+    static int *level = nullptr;
+    if (level == nullptr && citus_loaded())
+        required_symbol("StoredProcedureLevel", level);
+    return level;
+}
+
+int32 local_group_id() {
+    return read_local_group();
+}
+
+std::optional<int32> group_of_node(int32 node) {
+    std::optional<Datum> group =
+        metadata_value("pg_dist_node", "nodeid", Int32GetDatum(node), F_INT4EQ, "groupid");
+    if (!group)
+        return std::nullopt;
+    return DatumGetInt32(*group);
+}
+
 bool citus_loaded() {
     // Citus loads only through shared_preload_libraries, so a backend's answer never changes;
     // asked once (the checks ask per row). An SQL-callable function's symbol: exported by
@@ -146,7 +208,7 @@ bool in_citus_internal_backend() {
            strncmp(application_name, "citus_internal gpid=", 20) == 0;
 }
 
-std::optional<CarrierBinding> current_distributed_transaction() {
+std::optional<DistributedTransaction> current_distributed_transaction() {
     if (!citus_loaded())
         return std::nullopt;
     static DistributedTransactionId *(*get)() = nullptr;
@@ -154,13 +216,14 @@ std::optional<CarrierBinding> current_distributed_transaction() {
     DistributedTransactionId *id = current();
     if (id == nullptr || id->transactionNumber == 0)
         return std::nullopt;
-    return CarrierBinding{id->initiatorNodeIdentifier, id->transactionNumber, id->timestamp};
+    return DistributedTransaction{id->initiatorNodeIdentifier, id->transactionNumber,
+                                  id->timestamp};
 }
 
-CarrierBinding start_coordinated_transaction() {
+DistributedTransaction start_coordinated_transaction() {
     static void (*use)() = nullptr;
     required_symbol("UseCoordinatedTransaction", use)();
-    std::optional<CarrierBinding> id = current_distributed_transaction();
+    std::optional<DistributedTransaction> id = current_distributed_transaction();
     if (!id)
         elog(ERROR, "Citus assigned no distributed transaction id");
     return *id;
@@ -176,9 +239,82 @@ void propagate_set_local(const char *name, const char *value) {
     propagate(stmt, psprintf("SET LOCAL %s = '%s'", name, value));
 }
 
-uint64 citus_global_pid() {
-    static uint64 (*get)() = nullptr;
-    return required_symbol("GetGlobalPID", get)();
+int connection_sessions(const char *user, SessionTag **tags) {
+    static HTAB **hash = nullptr;
+    static const char *(*parameter_status)(const void *, const char *) = nullptr;
+    if (hash == nullptr)
+        hash = required_symbol("ConnectionHash", hash);
+    required_symbol("PQparameterStatus", parameter_status);
+    const char *database = get_database_name(MyDatabaseId);
+    int count = 0, capacity = 16;
+    *tags = static_cast<SessionTag *>(palloc(capacity * sizeof(SessionTag)));
+    if (*hash == nullptr)
+        return 0;
+    HASH_SEQ_STATUS status;
+    hash_seq_init(&status, *hash);
+    auto *entry = static_cast<CitusConnectionEntry *>(nullptr);
+    while ((entry = static_cast<CitusConnectionEntry *>(hash_seq_search(&status))) != nullptr) {
+        if (entry->connections == nullptr || strcmp(entry->key.user, user) != 0 ||
+            strcmp(entry->key.database, database) != 0)
+            continue;
+        // (dlist_foreach and dlist_container are C-only macros)
+        dlist_node *end = &entry->connections->head;
+        for (dlist_node *node = end->next != nullptr ? end->next : end; node != end;
+             node = node->next) {
+            auto *connection = reinterpret_cast<CitusConnection *>(
+                reinterpret_cast<char *>(node) - offsetof(CitusConnection, connectionNode));
+            if (strcmp(connection->hostname, entry->key.hostname) != 0 ||
+                connection->port != entry->key.port || strcmp(connection->user, user) != 0) {
+                hash_seq_term(&status);
+                ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                                errmsg("customer_access does not know this Citus version's "
+                                       "connections"),
+                                errhint("customer_access supports Citus 13.")));
+            }
+            const char *text = connection->pgConn != nullptr
+                                   ? parameter_status(connection->pgConn, "customer_access.session")
+                                   : nullptr;
+            std::optional<SessionTag> tag =
+                text != nullptr ? parse_session_tag(text) : std::nullopt;
+            if (!tag)
+                continue;
+            if (count == capacity) {
+                capacity *= 2;
+                *tags = static_cast<SessionTag *>(repalloc(*tags, capacity * sizeof(SessionTag)));
+            }
+            (*tags)[count++] = *tag;
+        }
+    }
+    return count;
+}
+
+void connect_to_placements(int64 shard, const char *user, bool include_local) {
+    static void *(*connect)(uint32, const char *, int32, const char *, const char *) = nullptr;
+    required_symbol("GetNodeUserDatabaseConnection", connect);
+    Oid types[2] = {INT8OID, INT4OID};
+    Datum values[2] = {Int64GetDatum(shard), Int32GetDatum(include_local ? -1 : local_group_id())};
+    int nest = pin_search_path();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    if (SPI_execute_with_args(
+            "SELECT n.nodename, n.nodeport FROM pg_catalog.pg_dist_placement p "
+            "JOIN pg_catalog.pg_dist_node n ON n.groupid OPERATOR(pg_catalog.=) p.groupid "
+            "WHERE p.shardid OPERATOR(pg_catalog.=) $1 AND n.isactive "
+            "AND n.noderole OPERATOR(pg_catalog.=) 'primary' "
+            "AND p.groupid OPERATOR(pg_catalog.<>) $2",
+            2, types, values, nullptr, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "could not read the placements of shard " INT64_FORMAT, shard);
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        HeapTuple row = SPI_tuptable->vals[i];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool isnull = false;
+        char *host = SPI_getvalue(row, desc, 1);
+        int32 port = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+        if (host != nullptr && !isnull)
+            (void)connect(0, host, port, user, nullptr);
+    }
+    SPI_finish();
+    unpin_search_path(nest);
 }
 
 namespace {
@@ -238,7 +374,7 @@ RowHome row_home(Oid table) {
         return home;
     home.distributed = true;
     home.relation = InvalidOid;
-    home.group = local_group();
+    home.group = local_group_id();
     std::optional<Datum> shard = metadata_value("pg_dist_shard", "logicalrelid",
                                                 ObjectIdGetDatum(table), F_OIDEQ, "shardid");
     if (!shard)

@@ -23,19 +23,35 @@ bool citus_loaded();
 bool in_citus_internal_backend();
 
 // This backend's distributed transaction, if Citus assigned one.
-std::optional<CarrierBinding> current_distributed_transaction();
+std::optional<DistributedTransaction> current_distributed_transaction();
 
 // Makes the current transaction a coordinated one (its shard queries then run in remote
 // transaction blocks that receive the propagated SET LOCALs) and returns its id.
-CarrierBinding start_coordinated_transaction();
+DistributedTransaction start_coordinated_transaction();
+
+// The session tags (customer_access.session, reported by each node backend when the
+// connection started) of this backend's Citus connections as `user` to this database, in a
+// palloc'd array; their number. Connections whose node reported no tag are left out.
+int connection_sessions(const char *user, SessionTag **tags);
+
+// Makes sure this backend has a Citus connection as `user` to every node that holds a
+// placement of `shard` (this node too, with include_local: Citus's COPY reaches this node's
+// placement through a connection), so that a carrier sealed now names the connections Citus
+// then uses.
+void connect_to_placements(int64 shard, const char *user, bool include_local);
+
+// Citus's count of the stored procedures being called in this backend: while it is above 0,
+// Citus does not delegate a CALL to a worker (it runs it here, its statements distributed as
+// any other). nullptr when Citus is not loaded.
+int *citus_procedure_level();
+
+// This node's Citus group (0: the coordinator), and the group of a node by its node id.
+int32 local_group_id();
+std::optional<int32> group_of_node(int32 node);
 
 // SET LOCAL name = 'value' on every node the transaction uses now or will use (value holds
 // no quote or backslash).
 void propagate_set_local(const char *name, const char *value);
-
-// This backend's Citus global pid: its connections to other nodes are named
-// "citus_internal gpid=<it>".
-uint64 citus_global_pid();
 
 // Whether Citus is executing a task on this shard locally, in this backend (what a change
 // made through the distributed table is on the coordinator's copy).

@@ -5,6 +5,7 @@
 
 #include "pg/boundary/boundary.hpp"
 #include "pg/catalog/extension_catalog.hpp"
+#include "pg/citus/citus_identity.hpp"
 
 extern "C" {
 #include "executor/spi.h"
@@ -42,6 +43,9 @@ CUSTOMER_ACCESS_FUNCTION(make_reference_table) {
     int nest = NewGUCNestLevel();
     (void)set_config_option("citus.enable_unsafe_triggers", "on", PGC_USERSET, PGC_S_SESSION,
                             GUC_ACTION_SAVE, true, 0, false);
+    // Citus copies the rows into the other nodes' copies in its own connections: they need the
+    // identity sealed for that (and only that).
+    hand_identity_for_fill();
     SPI_connect();
     copying = true;
     PG_TRY();

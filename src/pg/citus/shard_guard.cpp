@@ -142,6 +142,28 @@ Oid local_grants_shard(Oid schema) {
     return home.distributed ? home.relation : InvalidOid;
 }
 
+bool is_grants_table(Oid relid) {
+    Oid schema = get_namespace_oid("customer_access", true);
+    return OidIsValid(schema) && get_rel_namespace(relid) == schema &&
+           relid == get_relname_relid("external_access", schema);
+}
+
+int64 grants_copy_shard(Oid relid) {
+    constexpr char kPrefix[] = "external_access_";
+    Oid schema = get_namespace_oid("customer_access", true);
+    if (!OidIsValid(schema) || get_rel_namespace(relid) != schema ||
+        get_rel_relkind(relid) != RELKIND_RELATION)
+        return 0;
+    const char *name = get_rel_name(relid);
+    if (name == nullptr || strncmp(name, kPrefix, sizeof kPrefix - 1) != 0)
+        return 0;
+    const char *digits = name + sizeof kPrefix - 1;
+    if (*digits == '\0' || *digits == '0' || strspn(digits, "0123456789") != strlen(digits) ||
+        strlen(digits) > 18)
+        return 0;
+    return strtoll(digits, nullptr, 10);
+}
+
 void check_shard_statement(Oid, Oid schema, Node *parsetree) {
     Oid shard = local_grants_shard(schema);
     if (!OidIsValid(shard))

@@ -20,4 +20,12 @@ void check_shard_statement(Oid extension, Oid schema, Node *parsetree);
 // This node's shard of the grants table, or InvalidOid (no Citus, not distributed).
 Oid local_grants_shard(Oid schema);
 
+// Whether a relation is customer_access.external_access itself.
+bool is_grants_table(Oid relid);
+
+// The shard id when a relation is a copy of the grants on this node
+// (customer_access.external_access_<shard id>), registered in Citus's metadata or not yet
+// (while Citus fills a new copy); 0 otherwise.
+int64 grants_copy_shard(Oid relid);
+
 }  // namespace customer_access::pg

@@ -768,6 +768,17 @@ void install_utility_guard() {
     ProcessUtility_hook = guard_utility;
 }
 
+bool function_written_by_a_role(Oid function) {
+    if (function < FirstNormalObjectId)
+        return false;
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+    if (!HeapTupleIsValid(tuple))
+        return true;
+    Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
+    ReleaseSysCache(tuple);
+    return !superuser_arg(owner);
+}
+
 }  // namespace customer_access::pg
 
 // guard_ddl_end(): ON ddl_command_end, for what only the finished command shows: the code

@@ -359,10 +359,6 @@ const char *carrier_setting_value() {
 std::uint64_t carrier_setting_changes() {
     return carrier_changes;
 }
-bool application_name_from_connection() {
-    struct config_generic *gconf = find_setting("application_name");
-    return gconf != nullptr && gconf->source == PGC_S_CLIENT;
-}
 
 bool owner_revoke_allowed() {
     return allow_owner_revoke_setting && (superuser() || superuser_arg(GetSessionUserId()));

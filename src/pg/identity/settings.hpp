@@ -40,8 +40,6 @@ void set_worker_identity_setting(const char *value);
 const char *cluster_secret();
 const char *carrier_setting_value();
 std::uint64_t carrier_setting_changes();  // counts every change of customer_access.carrier
-// Whether application_name is the one the connection's startup packet gave (not a SET).
-bool application_name_from_connection();
 
 // False when a superuser-only identity setting was given, before the module loaded, by a
 // role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.

@@ -8,8 +8,8 @@
 // need no privilege on the history and cannot forge entries.
 #include "pg/boundary/boundary.hpp"
 #include "pg/citus/citus_identity.hpp"
-#include "pg/citus/distribute.hpp"
 #include "pg/checks/grant_lookup.hpp"
+#include "pg/triggers/change_notify.hpp"
 #include "pg/triggers/trigger_rows.hpp"
 #include "pg/identity/identity.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
@@ -89,8 +89,9 @@ int64 new_history_id() {
     return micros * 1000 + DatumGetInt64(counter);
 }
 
-// Runs the insert as the history's owner with search_path = pg_catalog, pg_temp.
-void insert_as_owner(Oid history, Datum *values, const char *nulls) {
+// Runs the insert as the history's owner with search_path = pg_catalog, pg_temp; the new
+// entry's id.
+int64 insert_as_owner(Oid history, Datum *values, const char *nulls) {
     Oid acting_role;
     int security_context;
     GetUserIdAndSecContext(&acting_role, &security_context);
@@ -99,7 +100,8 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     SetUserIdAndSecContext(relation_owner(history), security_context |
                                                         SECURITY_LOCAL_USERID_CHANGE |
                                                         SECURITY_RESTRICTED_OPERATION);
-    values[kParams - 1] = Int64GetDatum(new_history_id());
+    int64 history_id = new_history_id();
+    values[kParams - 1] = Int64GetDatum(history_id);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     int rc = SPI_execute_plan(history_insert_plan(), values, nulls, false, 0);
@@ -108,6 +110,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     SPI_finish();
     SetUserIdAndSecContext(acting_role, security_context);
     unpin_search_path(nest);
+    return history_id;
 }
 
 // Deletes the entries older than `before`; the count. Plain C frame: the flag is reset
@@ -207,7 +210,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
         return PointerGetDatum(nullptr);
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     bool inserted = TRIGGER_FIRED_BY_INSERT(event), updated = TRIGGER_FIRED_BY_UPDATE(event);
-    if (inserted && (restoring_saved_rows() || copying_grants_into_shards()))
+    if (inserted && (restoring_saved_rows() || copying_existing_grants()))
         return PointerGetDatum(nullptr);  // its history comes back with the history's rows
     HeapTuple before_tuple = inserted ? nullptr : trigger->tg_trigtuple;
     HeapTuple after_tuple = inserted  ? trigger->tg_trigtuple
@@ -248,7 +251,7 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
                            after_tuple != nullptr ? ' ' : 'n',
                            ' ',
                            ' '};
-    insert_as_owner(catalog.history, values, nulls);
+    note_history_entry(insert_as_owner(catalog.history, values, nulls));
     return PointerGetDatum(nullptr);
 }
 

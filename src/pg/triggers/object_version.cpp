@@ -2,6 +2,7 @@
 // ROW on customer_access.external_access only. object_version is 0 on insert and the old
 // value + 1 on update, whatever the statement set.
 #include "pg/boundary/boundary.hpp"
+#include "pg/citus/copy_guard.hpp"
 #include "pg/triggers/trigger_rows.hpp"
 
 extern "C" {
@@ -21,8 +22,9 @@ CUSTOMER_ACCESS_FUNCTION(stamp_object_version) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("stamp_object_version() must be fired BEFORE INSERT OR UPDATE FOR "
                                "EACH ROW")));
-    if (TRIGGER_FIRED_BY_INSERT(event) && restoring_saved_rows())
-        return PointerGetDatum(trigger->tg_trigtuple);  // a restored grant keeps its version
+    // A restored grant keeps its version, and so does one Citus copies into a new copy.
+    if (TRIGGER_FIRED_BY_INSERT(event) && (restoring_saved_rows() || copying_existing_grants()))
+        return PointerGetDatum(trigger->tg_trigtuple);
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
     AttrNumber column = catalog.layout.object_version;
     int32 version = 0;
