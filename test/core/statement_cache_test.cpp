@@ -115,6 +115,20 @@ TEST(StatementCache, AUserWithMoreGrantsThanFitStaysBoundedAndRight) {
     EXPECT_EQ(fake.scans, 1u);  // not read in bulk again: it would fill the table again
 }
 
+TEST(StatementCache, TheLastAnswerIsForItsUserOnly) {
+    // Two users asking about one customer in turn: each gets their own grant.
+    FakeStore fake;
+    fake.grants[{1, 5}] = kL20;
+    StatementGrantCache cache;
+    CacheCounters counters{};
+    GrantStore store = fake.store();
+    Released released{cache, store};
+    for (int row = 0; row < 10; ++row) {
+        EXPECT_TRUE(cache.grant(store, user(1), customer(5), counters).exists);
+        EXPECT_FALSE(cache.grant(store, user(2), customer(5), counters).exists);
+    }
+}
+
 TEST(StatementCache, ForgettingReadsAgain) {
     FakeStore fake;
     fake.grants[{1, 1}] = kL20;
