@@ -42,13 +42,15 @@ VERSION_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresq
 
 # Everything scripts/test needs for one PostgreSQL version inside a Debian root made by
 # scripts/root (@MAJOR@ is the version): the server, the suites' tools, the package build,
-# and what Citus's build needs. The root has no network while the suites run.
+# what Citus's build needs, and valgrind (scripts/bench counts instructions per row with
+# callgrind). The root has no network while the suites run.
 ROOT_PACKAGES=(postgresql-@MAJOR@ postgresql-server-dev-@MAJOR@ postgresql-server-dev-all
                postgresql-common make g++ libssl-dev python3 python3-jwt python3-cryptography
                pgbouncer python3-psycopg2 python3-psycopg libipc-run-perl perl debhelper
                build-essential fakeroot dpkg-dev git iproute2 procps
                liblz4-dev libzstd-dev libkrb5-dev libpam0g-dev libselinux1-dev libxslt1-dev
-               libreadline-dev libcurl4-openssl-dev libicu-dev)
+               libreadline-dev libcurl4-openssl-dev libicu-dev
+               valgrind)
 
 # Citus 13.2 supports PostgreSQL 15, 16 and 17.
 CITUS_RELEASE=13.2

@@ -16,6 +16,7 @@
 #include "core/grant_row.hpp"
 #include "core/identity_rules.hpp"
 #include "core/uuid_text.hpp"
+#include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/checks/grant_lookup.hpp"
@@ -279,6 +280,51 @@ Resolved resolve() {
     return Resolved{Status::kNone, {}, nullptr};
 }
 
+// What resolve() answered, and under what: the checks ask for the user on every row, and the
+// answer depends only on
+// - the settings counted by identity_setting_changes() (the user, the claims, the mode, the
+//   scope, the claim's path, a parallel worker's leader's identity, a Citus carrier);
+// - the token identity (authenticate(), and a ROLLBACK TO SAVEPOINT that undoes it), counted
+//   by token_changes;
+// - the transaction (the stamp rule, login_users read once per transaction), and in a parallel
+//   worker its leader's transaction;
+// - the session user (login mode).
+// With all of these unchanged the answer is the same, so it is reused. Where Citus is loaded
+// the answer also depends on the connection a statement runs on (citus_identity.cpp): it is
+// resolved every time there.
+std::uint64_t token_changes = 0;
+
+struct ResolvedMemo {
+    bool valid;
+    std::uint64_t setting_changes;
+    std::uint64_t token_changes;
+    LocalTransactionId transaction;
+    LocalTransactionId leader_transaction;
+    Oid session_user;
+    Resolved resolved;
+} memo{false, 0, 0, InvalidLocalTransactionId, InvalidLocalTransactionId, InvalidOid, {}};
+
+LocalTransactionId leader_transaction() {
+    return IsParallelWorker() && MyProc != nullptr ? local_transaction_of(MyProc->lockGroupLeader)
+                                                   : InvalidLocalTransactionId;
+}
+
+Resolved resolve_memoized() {
+    if (citus_loaded())
+        return resolve();
+    std::uint64_t settings = identity_setting_changes();
+    LocalTransactionId transaction = current_local_transaction();
+    Oid session_user = GetSessionUserId();
+    if (memo.valid && memo.setting_changes == settings && memo.token_changes == token_changes &&
+        memo.transaction == transaction && memo.session_user == session_user &&
+        memo.leader_transaction == leader_transaction())
+        return memo.resolved;
+    Resolved r = resolve();
+    memo = ResolvedMemo{true,        settings,           token_changes, transaction,
+                        leader_transaction(), session_user, r};
+    return r;
+}
+
 ExecutorStart_hook_type previous_executor_start = nullptr;
 ExecutorEnd_hook_type previous_executor_end = nullptr;
 
@@ -341,7 +387,7 @@ void hand_identity_at_start(QueryDesc *query, int eflags) {
 }  // namespace
 
 bool current_application_user(Uuid *user) {
-    Resolved r = resolve();
+    Resolved r = resolve_memoized();
     switch (r.status) {
         case Status::kUser:
             *user = r.user;
@@ -458,6 +504,7 @@ void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransact
             forget_identity_shaped_plans();
         free_claims(token_identity);
         token_identity = top.before;
+        ++token_changes;
         --saved_count;
     } else if (event == SUBXACT_EVENT_COMMIT_SUB) {
         if (saved_count > 1 && saved_tokens[saved_count - 2].changed_in == parent) {
@@ -508,6 +555,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
     if (token_identity.claims != nullptr)
         pfree(token_identity.claims);
     token_identity = TokenIdentity{current_local_transaction(), user, copy};
+    ++token_changes;
 }
 
 bool identity_ends_with_transaction() {
