@@ -305,19 +305,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "a plan-time answer that a cached plan could carry over to another user. The ratio against"
     echo "the floor any row-level rule has (the trivial filter) is the one the design controls."
     echo
-    echo "## History"
-    echo
-    echo "Each run of \`scripts/bench\` adds a line to \`bench/history.tsv\` (date, commit, then the ratios"
-    echo "above: all-seeing / no policy, 5-customer / hand-written, explicit / can_access (all-seeing),"
-    echo "reused / fresh (both directions), grant reads for 40 pairs, cliff)."
-    echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+    # The DDL case (bench/ddl.sh), run before this script by scripts/bench.
+    ddl_ratios=$'\t'
+    if [ -n "${BENCH_DDL_OUT:-}" ] && [ -f "$BENCH_DDL_OUT" ]; then
+        cat "$BENCH_DDL_OUT"
+        ddl_ratios=$(cat "$BENCH_DDL_OUT.tsv")
+    fi
+    bash bench/history.sh header
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
         "$(ratio "${med[1]}" "${med[0]}")" "$(ratio "${med[7]}" "${med[12]}")" "$(ratio "${med[14]}" "${med[1]}")" \
         "$(ratio "$m_five_for_all" "$m_fresh_all")" "$(ratio "$m_all_for_five" "$m_fresh_five")" "$reads" \
-        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" >> bench/history.tsv
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, ($10 == "" ? "n/a" : $10) }' bench/history.tsv
+        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" "$ddl_ratios" >> bench/history.tsv
+    bash bench/history.sh table
 } > bench/RESULTS.md
 echo
 cat bench/RESULTS.md

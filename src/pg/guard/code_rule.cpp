@@ -2,6 +2,7 @@
 
 #include "core/foreign_key_rule.hpp"
 #include "pg/boundary/compat.hpp"
+#include "pg/catalog/member_cache.hpp"
 #include "pg/guard/expression_facts.hpp"
 
 extern "C" {
@@ -44,7 +45,7 @@ namespace {
 
 bool member_relation(Oid extension, Oid relid) {
     return OidIsValid(relid) && relid >= FirstNormalObjectId &&
-           getExtensionOfObject(RelationRelationId, relid) == extension;
+           extension_has_member(extension, RelationRelationId, relid);
 }
 
 char *relation_label(Oid relid) {
@@ -248,7 +249,7 @@ ObjectFacts operator_facts(Oid extension, Oid op) {
     facts.oid = op;
     facts.found = OidIsValid(op) && SearchSysCacheExists1(OPEROID, ObjectIdGetDatum(op));
     facts.extension_member = facts.found && op >= FirstNormalObjectId &&
-                             getExtensionOfObject(OperatorRelationId, op) == extension;
+                             extension_has_member(extension, OperatorRelationId, op);
     return facts;
 }
 
