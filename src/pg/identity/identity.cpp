@@ -280,18 +280,22 @@ Resolved resolve() {
     return Resolved{Status::kNone, {}, nullptr};
 }
 
-// What resolve() answered, and under what: the checks ask for the user on every row, and the
-// answer depends only on
-// - the settings counted by identity_setting_changes() (the user, the claims, the mode, the
-//   scope, the claim's path, a parallel worker's leader's identity, a Citus carrier);
-// - the token identity (authenticate(), and a ROLLBACK TO SAVEPOINT that undoes it), counted
-//   by token_changes;
-// - the transaction (the stamp rule, login_users read once per transaction), and in a parallel
-//   worker its leader's transaction;
-// - the session user (login mode).
-// With all of these unchanged the answer is the same, so it is reused. Where Citus is loaded
-// the answer also depends on the connection a statement runs on (citus_identity.cpp): it is
-// resolved every time there.
+// What resolve() answered, and under what. The checks ask for the user on every row; what
+// resolve() reads is
+// - the settings customer_access.user_id, request.jwt.claims (and their stamps), identity,
+//   identity_scope, claim, worker_identity (a parallel worker's leader's identity) and
+//   carrier: every change of any of them counts in identity_setting_changes();
+// - the token identity: authenticate() and the ROLLBACK TO SAVEPOINT (or exception block)
+//   that undoes it count in token_changes;
+// - the current transaction (the stamp rule; login_users is read once per transaction);
+// - the session user (login mode; SET ROLE and SECURITY DEFINER change only the current
+//   user, which resolve() does not read);
+// - in a parallel worker its leader's transaction, which cannot end while the worker runs;
+// - whether the settings were trusted when the module loaded, and whether this is a parallel
+//   worker: fixed for the life of the backend.
+// With every counted input unchanged the answer is the same, so it is reused. Where Citus is
+// loaded the answer also depends on the connection a statement runs on and on settings such
+// as application_name (citus_identity.cpp): it is resolved every time there.
 std::uint64_t token_changes = 0;
 
 struct ResolvedMemo {
@@ -299,29 +303,24 @@ struct ResolvedMemo {
     std::uint64_t setting_changes;
     std::uint64_t token_changes;
     LocalTransactionId transaction;
-    LocalTransactionId leader_transaction;
     Oid session_user;
-    Resolved resolved;
-} memo{false, 0, 0, InvalidLocalTransactionId, InvalidLocalTransactionId, InvalidOid, {}};
+    Status status;
+    Uuid user;
+} memo{false, 0, 0, InvalidLocalTransactionId, InvalidOid, Status::kNone, {}};
 
-LocalTransactionId leader_transaction() {
-    return IsParallelWorker() && MyProc != nullptr ? local_transaction_of(MyProc->lockGroupLeader)
-                                                   : InvalidLocalTransactionId;
-}
-
+// resolve()'s status and user (not its claims, whose text may be gone by the next call).
+// Where Citus is loaded nothing is remembered (memo.valid stays false).
 Resolved resolve_memoized() {
-    if (citus_loaded())
-        return resolve();
     std::uint64_t settings = identity_setting_changes();
     LocalTransactionId transaction = current_local_transaction();
     Oid session_user = GetSessionUserId();
     if (memo.valid && memo.setting_changes == settings && memo.token_changes == token_changes &&
-        memo.transaction == transaction && memo.session_user == session_user &&
-        memo.leader_transaction == leader_transaction())
-        return memo.resolved;
+        memo.transaction == transaction && memo.session_user == session_user)
+        return Resolved{memo.status, memo.user, nullptr};
     Resolved r = resolve();
-    memo = ResolvedMemo{true,        settings,           token_changes, transaction,
-                        leader_transaction(), session_user, r};
+    if (!citus_loaded())
+        memo = ResolvedMemo{true,         settings, token_changes, transaction,
+                            session_user, r.status, r.user};
     return r;
 }
 

@@ -18,6 +18,9 @@ extern "C" {
 }
 
 namespace customer_access::pg {
+
+std::uint64_t identity_changes = 0;
+
 namespace {
 
 char *user_id_setting = nullptr;
@@ -27,8 +30,6 @@ char *worker_identity = nullptr;
 char *cluster_secret_setting = nullptr;
 char *carrier_setting = nullptr;
 std::uint64_t carrier_changes = 0;
-// Counts every change of a setting the identity depends on (see identity_setting_changes()).
-std::uint64_t identity_changes = 0;
 bool allow_owner_revoke_setting = false;
 bool require_identity_setting = false;
 bool allow_token_literals_setting = false;
@@ -375,9 +376,6 @@ const char *carrier_setting_value() {
 }
 std::uint64_t carrier_setting_changes() {
     return carrier_changes;
-}
-std::uint64_t identity_setting_changes() {
-    return identity_changes;
 }
 
 bool owner_revoke_allowed() {

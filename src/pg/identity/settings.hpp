@@ -47,7 +47,11 @@ std::uint64_t carrier_setting_changes();  // counts every change of customer_acc
 // LOCAL, set_config, RESET, a function's SET clause on entry and exit, the values restored
 // at the end of a subtransaction or transaction, a reload), so an unchanged count means that
 // none of them changed.
-std::uint64_t identity_setting_changes();
+// (Read on every row: an inline read of the counter the assign hooks increment.)
+extern std::uint64_t identity_changes;
+inline std::uint64_t identity_setting_changes() {
+    return identity_changes;
+}
 
 // False when a superuser-only identity setting was given, before the module loaded, by a
 // role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.
