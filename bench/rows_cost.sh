@@ -17,8 +17,8 @@
 #   bash scripts/root 15 bash bench/rows_cost.sh [ROWS [REPEATS]]
 #
 # Prints instructions per row for the three forms and the two ratios to no policy, and with
-# ROWS_COST_HISTORY=1 appends them to bench/history.tsv (columns 13-15: can_access, explicit,
-# none; inside a root that copy of the tree is thrown away, so copy the line printed last).
+# ROWS_COST_HISTORY=1 appends them to bench/history.tsv (columns 13-16: can_access, explicit,
+# trivial, none; inside a root that copy of the tree is thrown away, so copy the line printed).
 # ROWS_COST_ANNOTATE=1 prints the can_access session's most expensive functions (self cost
 # per row). (scripts/root passes no environment: set it inside, e.g.
 # bash -c 'ROWS_COST_ANNOTATE=1 bash bench/rows_cost.sh'.)
@@ -127,9 +127,9 @@ echo "  can_access policy: ${per_row[can_access]} instructions per row ($(ratio 
 echo "  explicit policy:   ${per_row[explicit]} instructions per row ($(ratio "${per_row[explicit]}" "${per_row[none]}") × no policy)"
 echo "  trivial policy:    ${per_row[trivial]} instructions per row ($(ratio "${per_row[trivial]}" "${per_row[none]}") × no policy)"
 echo "  no policy:         ${per_row[none]} instructions per row"
-line=$(printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t%s\t%s\t%s' "$(date -u '+%Y-%m-%d %H:%M')" \
+line=$(printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t%s\t%s\t%s\t%s' "$(date -u '+%Y-%m-%d %H:%M')" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
-    "${per_row[can_access]}" "${per_row[explicit]}" "${per_row[none]}")
+    "${per_row[can_access]}" "${per_row[explicit]}" "${per_row[trivial]}" "${per_row[none]}")
 if [ -n "${ROWS_COST_HISTORY:-}" ]; then
     echo "$line" >> bench/history.tsv
 fi
