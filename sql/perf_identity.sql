@@ -164,6 +164,16 @@ SELECT session_user = current_user AS back, can_access('c9100000-0000-0000-0000-
 COMMIT;
 RESET customer_access.identity;
 DELETE FROM login_users;
+-- 11b. A login_users row read in a subtransaction that is rolled back names nobody afterwards
+SET customer_access.identity = login;
+BEGIN;
+SAVEPOINT s;
+INSERT INTO login_users (login, user_id) SELECT session_user, 'a9100000-0000-0000-0000-000000000001';
+SELECT can_access('c9100000-0000-0000-0000-000000000001', 'L10') AS in_the_savepoint;
+ROLLBACK TO s;
+SELECT can_access('c9100000-0000-0000-0000-000000000001', 'L10') AS after_rollback_to;
+COMMIT;
+RESET customer_access.identity;
 DROP ROLE pi_bi1, pi_bi2;
 
 -- 12. Parallel workers take their leader's identity of each query

@@ -493,6 +493,13 @@ void free_claims(TokenIdentity &identity) {
 
 void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent,
                            void *) {
+    // login_users as read in this transaction may hold rows the aborted subtransaction wrote
+    // (or miss rows it deleted): read it again.
+    if (event == SUBXACT_EVENT_ABORT_SUB &&
+        login_identity.looked_up_in != InvalidLocalTransactionId) {
+        login_identity.looked_up_in = InvalidLocalTransactionId;
+        ++token_changes;
+    }
     if (saved_count == 0 || saved_in != current_local_transaction() ||
         saved_tokens[saved_count - 1].changed_in != sub)
         return;
