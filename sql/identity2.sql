@@ -97,6 +97,19 @@ END $$;
 SELECT pg_temp.try($$SELECT id2_login(token) FROM id2_tokens WHERE name = 'ed'$$) AS plpgsql_caller;
 SELECT pg_temp.try(format('SELECT id2_login(%L)', :'tok_ed')) AS plpgsql_caller_literal;
 SELECT pg_temp.try(format('DO $d$BEGIN PERFORM customer_access.authenticate(%L); END$d$', :'tok_ed')) AS do_block_literal;
+-- a query a function runs through a cursor of its own (a FOR loop): the portal running then
+-- holds no literal, the client's string does
+CREATE FUNCTION id2_login_cursor(token text) RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT customer_access.authenticate(token) AS u LOOP
+    RETURN r.u;
+  END LOOP;
+  RETURN NULL;
+END $$;
+SELECT pg_temp.try(format('SELECT id2_login_cursor(%L)', :'tok_ed')) AS function_cursor_literal;
+SELECT pg_temp.try($$SELECT id2_login_cursor(token) FROM id2_tokens WHERE name = 'ed'$$) AS function_cursor_parameter;
+DROP FUNCTION id2_login_cursor(text);
 -- a refused literal changes nothing: the identity stays what the last accepted token made it
 BEGIN;
 SELECT authenticate(token) AS accepted FROM id2_tokens WHERE name = 'other_user';

@@ -9,4 +9,9 @@ bool restores_saved_rows(const LoadFacts &facts) {
            facts.statement == LoadStatement::kInsertConstantRows;
 }
 
+bool replays_restored_records(bool superuser, bool adds_unique_key, bool row_security_off,
+                              bool check_function_bodies_off) {
+    return superuser && (adds_unique_key || (row_security_off && check_function_bodies_off));
+}
+
 }  // namespace customer_access

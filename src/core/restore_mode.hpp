@@ -30,4 +30,14 @@ struct LoadFacts {
 
 bool restores_saved_rows(const LoadFacts &facts);
 
+// Whether a DDL statement's end re-creates the restored records of table_extras that wait
+// for what they refer to: a superuser's statement that adds a primary key, unique constraint
+// or unique index (what a recorded foreign key waits for), or any superuser DDL in a session
+// set up as a restore sets it up (row_security and check_function_bodies off: pg_restore's
+// jobs). A job whose attempt gives up because another job holds a referenced table counts on
+// that job replaying when it ends, whatever its statement; an application's migrations
+// (row_security on) pay nothing.
+bool replays_restored_records(bool superuser, bool adds_unique_key, bool row_security_off,
+                              bool check_function_bodies_off);
+
 }  // namespace customer_access

@@ -41,3 +41,15 @@ TEST(RestoreMode, OnlyInTheSettingsADumpSets) {
     EXPECT_FALSE(restores_saved_rows(f));
     EXPECT_FALSE(restores_saved_rows(LoadFacts{}));
 }
+
+TEST(RestoreMode, WhoReplaysRestoredRecords) {
+    // a superuser's new unique key, anywhere
+    EXPECT_TRUE(replays_restored_records(true, true, false, false));
+    // any superuser DDL of a restore's session
+    EXPECT_TRUE(replays_restored_records(true, false, true, true));
+    // an application's migration: nothing
+    EXPECT_FALSE(replays_restored_records(true, false, false, true));
+    EXPECT_FALSE(replays_restored_records(true, false, true, false));
+    // never a role that is no superuser
+    EXPECT_FALSE(replays_restored_records(false, true, true, true));
+}

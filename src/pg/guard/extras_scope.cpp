@@ -1,5 +1,7 @@
 #include "pg/guard/extras_scope.hpp"
 
+#include "core/restore_mode.hpp"
+
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/catalog/member_cache.hpp"
 
@@ -20,8 +22,10 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 }
 
 namespace customer_access::pg {
@@ -155,13 +159,15 @@ ExtrasWork decide(Oid extension, Oid schema, Node *parsetree) {
             auto *stmt = castNode(AlterTableStmt, parsetree);
             work.record = ours_or_referenced(extension, schema, relation_named(stmt->relation));
             // Only a superuser re-creates restored records (table_extras.cpp).
-            work.replay = superuser() && adds_unique_key(stmt);
+            work.replay = replays_restored_records(superuser(), adds_unique_key(stmt),
+                                                   !row_security, !check_function_bodies);
             break;
         }
         case T_IndexStmt: {
             auto *stmt = castNode(IndexStmt, parsetree);
             work.record = ours(extension, relation_named(stmt->relation));
-            work.replay = superuser() && (stmt->unique || stmt->primary);
+            work.replay = replays_restored_records(superuser(), stmt->unique || stmt->primary,
+                                                   !row_security, !check_function_bodies);
             break;
         }
         case T_DropStmt: {
