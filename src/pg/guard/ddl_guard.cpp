@@ -170,8 +170,26 @@ bool own_constraint(Oid constraint) {
     return own;
 }
 
+// For objects that live on a table (a trigger, policy, rule or constraint named as
+// relation.name): that table, found by name without a lock. Other kinds: InvalidOid.
+Oid table_of_sub_object(ObjectType type, Node *object) {
+    if ((type != OBJECT_TRIGGER && type != OBJECT_POLICY && type != OBJECT_RULE &&
+         type != OBJECT_TABCONSTRAINT) ||
+        !IsA(object, List) || list_length(castNode(List, object)) < 2)
+        return InvalidOid;
+    List *names = list_copy(castNode(List, object));
+    names = list_truncate(names, list_length(names) - 1);
+    return relation_of(makeRangeVarFromNameList(names));
+}
+
 bool protected_object(const Guard &g, ObjectType type, Node *object) {
     if (object == nullptr || !kind_of_ours(type))
+        return false;
+    // A trigger, policy, rule or constraint of another table is no concern of the guard: it
+    // is told by name, without get_object_address's lock on that table (a lock taken before
+    // PostgreSQL's own stronger one could deadlock two sessions' DDL on it).
+    if (table_of_sub_object(type, object) != InvalidOid &&
+        !protected_relation(g, table_of_sub_object(type, object)))
         return false;
     // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
     // takes a TypeName.
@@ -264,10 +282,26 @@ bool names_an_owner(const Guard &g, List *roles) {
 bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
     if (type == OBJECT_TYPE && IsA(object, List))
         object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
-    Relation rel = nullptr;
-    ObjectAddress address = get_object_address(type, object, &rel, AccessShareLock, true);
-    if (rel != nullptr)
-        relation_close(rel, NoLock);
+    ObjectAddress address;
+    switch (type) {
+        case OBJECT_TABLE:
+        case OBJECT_VIEW:
+        case OBJECT_SEQUENCE:
+        case OBJECT_INDEX:
+        case OBJECT_MATVIEW:
+        case OBJECT_FOREIGN_TABLE:
+            // By name, without a lock: DROP ... CASCADE takes its own, stronger one, and one
+            // taken before it could deadlock two sessions dropping the same relation.
+            ObjectAddressSet(address, RelationRelationId,
+                             relation_of(makeRangeVarFromNameList(castNode(List, object))));
+            break;
+        default: {
+            Relation rel = nullptr;
+            address = get_object_address(type, object, &rel, AccessShareLock, true);
+            if (rel != nullptr)
+                relation_close(rel, NoLock);
+        }
+    }
     if (!OidIsValid(address.objectId))
         return false;
     const char *query =
