@@ -6,6 +6,8 @@ ALL=b0000000-0000-0000-0000-00000000a11a     # sees all 10,000 customers, unlimi
 FIVE=b0000000-0000-0000-0000-000000000005    # sees 5 customers, 90 days
 BIG=b0000000-0000-0000-0000-0000000100c0     # has 100,000 grants
 BIG30=b0000000-0000-0000-0000-0000000b1c30   # sees one big customer (100,000 orders) for 30 days
+ALL_EXP=b0000000-0000-0000-0000-00000000e11a  # as ALL, every grant expiring next year
+FIVE_EXP=b0000000-0000-0000-0000-00000000e005 # as FIVE, every grant expiring next year
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 echo "== building the dataset (1,000,000 orders; takes a minute or two)"
@@ -52,6 +54,8 @@ variants=(
   "big|can_access policy|bench_can_access|$BIG30|SELECT count(*) FROM bench.big_orders"
   "big|can_access policy, the query adding order_date >= current_date - 30|bench_can_access|$BIG30|SELECT count(*) FROM bench.big_orders WHERE order_date >= current_date - 30"
   "big|hand-written WHERE, no policy|bench_none|$BIG30|SELECT count(*) FROM bench.big_orders WHERE customer_id = bench.customer(100001) AND order_date >= current_date - 30"
+  "all|can_access policy, every grant expiring|bench_can_access|$ALL_EXP|$COUNT"
+  "five|can_access policy, every grant expiring|bench_can_access|$FIVE_EXP|$COUNT"
 )
 
 declare -A samples counts
@@ -224,6 +228,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "against \`can_access(customer_id, order_date, 'L20')\`: all-seeing $(ratio "${med[14]}" "${med[1]}"),"
     echo "5-customer $(ratio "${med[15]}" "${med[7]}") (target ≤ 1.2)."
     echo
+    echo "## Expiring grants (1.3)"
+    echo
+    echo "The same users with every grant expiring next year (in force), side by side with the"
+    echo "grants that never expire: the checks cost the same."
+    echo
+    echo "| user | never expiring ms | expiring ms | × never expiring |"
+    echo "|---|---:|---:|---:|"
+    echo "| all-seeing | ${med[1]} | ${med[19]} | $(ratio "${med[19]}" "${med[1]}") |"
+    echo "| 5-customer | ${med[7]} | ${med[20]} | $(ratio "${med[20]}" "${med[7]}") |"
+    echo
     echo "## A big customer, 30-day window"
     echo
     echo "500,000 orders over 5 customers, index on (customer_id, order_date); the user sees one"
@@ -285,24 +299,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "load of the hash slot is the single hottest instruction (about 40% of the check's samples):"
     echo "10,000 customers in random heap order make every probe a cache miss. The cache was shrunk"
     echo "for it (24-byte slots, 75% load, a user-slot key instead of a 16-byte user, so the 10,000"
-    echo "entries take 393 KB and stay in L2), which took the policy from 3.3× to the figure above; a"
+    echo "entries took 393 KB and stayed in L2; since 1.3 a slot also keeps the grant's expiry, 32"
+    echo "bytes, 540 KB), which took the policy from 3.3× to the figure above; a"
     echo "table in L1 is impossible for 10,000 customers, and the per-row call cannot be removed without"
     echo "a plan-time answer that a cached plan could carry over to another user. The ratio against"
     echo "the floor any row-level rule has (the trivial filter) is the one the design controls."
     echo
-    echo "## History"
-    echo
-    echo "Each run of \`scripts/bench\` adds a line to \`bench/history.tsv\` (date, commit, then the ratios"
-    echo "above: all-seeing / no policy, 5-customer / hand-written, explicit / can_access (all-seeing),"
-    echo "reused / fresh (both directions), grant reads for 40 pairs, cliff)."
-    echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+    # The DDL case (bench/ddl.sh), run before this script by scripts/bench.
+    ddl_ratios=$'\t'
+    if [ -n "${BENCH_DDL_OUT:-}" ] && [ -f "$BENCH_DDL_OUT" ]; then
+        cat "$BENCH_DDL_OUT"
+        ddl_ratios=$(cat "$BENCH_DDL_OUT.tsv")
+    fi
+    bash bench/history.sh header
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
         "$(ratio "${med[1]}" "${med[0]}")" "$(ratio "${med[7]}" "${med[12]}")" "$(ratio "${med[14]}" "${med[1]}")" \
         "$(ratio "$m_five_for_all" "$m_fresh_all")" "$(ratio "$m_all_for_five" "$m_fresh_five")" "$reads" \
-        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" >> bench/history.tsv
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, ($10 == "" ? "n/a" : $10) }' bench/history.tsv
+        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" "$ddl_ratios" >> bench/history.tsv
+    bash bench/history.sh table
 } > bench/RESULTS.md
 echo
 cat bench/RESULTS.md

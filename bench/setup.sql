@@ -29,6 +29,14 @@ INSERT INTO customer_access.external_access (customer_id, user_id, role, days_ba
 SELECT bench.customer(c), 'b0000000-0000-0000-0000-00000000a11a', 'L80', NULL FROM generate_series(0, 9999) c;
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
 SELECT bench.customer(c * 1999 % 10000), 'b0000000-0000-0000-0000-000000000005', 'L30', 90 FROM generate_series(1, 5) c;
+-- (1.3) the same two users again with every grant expiring next year: the checks with
+-- expiring grants, side by side with those without
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access, expires_at)
+SELECT bench.customer(c), 'b0000000-0000-0000-0000-00000000e11a', 'L80', NULL, now() + interval '1 year'
+  FROM generate_series(0, 9999) c;
+INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access, expires_at)
+SELECT bench.customer(c * 1999 % 10000), 'b0000000-0000-0000-0000-00000000e005', 'L30', 90, now() + interval '1 year'
+  FROM generate_series(1, 5) c;
 -- a user with 100,000 grants, for the memory report
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
 SELECT md5('other customer ' || c)::uuid, 'b0000000-0000-0000-0000-0000000100c0', 'L20', NULL FROM generate_series(1, 100000) c;

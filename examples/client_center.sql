@@ -32,7 +32,9 @@ INSERT INTO users VALUES
     ('a0000000-0000-0000-0000-000000000040', 'Dan (Billing)'),
     ('a0000000-0000-0000-0000-000000000080', 'Eve (Admin)'),
     ('a0000000-0000-0000-0000-000000000090', 'Fay (Owner)'),
-    ('a0000000-0000-0000-0000-0000000000ee', 'Gus (new)');
+    ('a0000000-0000-0000-0000-0000000000ee', 'Gus (new)'),
+    ('a0000000-0000-0000-0000-0000000000c1', 'Hal (contractor, until yesterday)'),
+    ('a0000000-0000-0000-0000-0000000000c2', 'Jo (new clerk)');
 
 -- Orders, invoices and payments of the last year, for both customers
 INSERT INTO sales_orders
@@ -62,6 +64,10 @@ INSERT INTO external_access (customer_id, user_id, role, days_back_access, notes
     ('c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-000000000080', 'Admin', NULL, 'IT admin'),
     ('c0000000-0000-0000-0000-0000000000b2', 'a0000000-0000-0000-0000-000000000080', 'Admin', 180, 'IT admin, sister company'),
     ('c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-000000000090', 'Owner', NULL, 'managing director');
+-- Temporary access (1.3): Hal's contract ended yesterday; his grant is still there, expired.
+INSERT INTO external_access (customer_id, user_id, role, days_back_access, notes, expires_at) VALUES
+    ('c0000000-0000-0000-0000-0000000000a1', 'a0000000-0000-0000-0000-0000000000c1', 'Orders', 90, 'contractor',
+     current_date - 1);
 
 -- The portal's database role and its policies ----------------------------------------
 DO $$ BEGIN

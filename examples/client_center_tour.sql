@@ -6,7 +6,8 @@ SET search_path = client_center, public;
 
 \echo '== The grants (customer_access.external_access)'
 SELECT u.name AS "user", c.name AS customer, e.role, customer_access.api_name(e.role) AS api_name,
-       coalesce(e.days_back_access::text, 'unlimited') AS days_back
+       coalesce(e.days_back_access::text, 'unlimited') AS days_back,
+       coalesce(CASE WHEN e.expires_at <= now() THEN 'expired ' END || e.expires_at::date, 'never') AS expires
   FROM customer_access.external_access e JOIN users u ON u.id = e.user_id JOIN customers c ON c.id = e.customer_id
  ORDER BY e.role, c.name;
 
@@ -23,6 +24,21 @@ SELECT u.name AS "user", c.name AS customer, e.role, customer_access.api_name(e.
 \set user_id a0000000-0000-0000-0000-000000000090
 \ir client_center_user.sql
 
+\echo
+\echo '== An expiring grant lapses. Hal''s grant (Orders on Acme, 90 days) while it was in force:'
+UPDATE customer_access.external_access SET expires_at = current_date + 1
+ WHERE user_id = 'a0000000-0000-0000-0000-0000000000c1';
+\set user_id a0000000-0000-0000-0000-0000000000c1
+\ir client_center_user.sql
+\echo
+\echo '== ... and as it is: it expired yesterday at midnight, and hides the orders it showed'
+UPDATE customer_access.external_access SET expires_at = current_date - 1
+ WHERE user_id = 'a0000000-0000-0000-0000-0000000000c1';
+\ir client_center_user.sql
+
+\echo
+\echo '== The application listens for changes of the grants (one notification per committed change)'
+LISTEN customer_access_changed;
 \echo
 \echo '== User management: Eve (Admin) adds Gus as an Orders user of Acme'
 BEGIN;
@@ -52,8 +68,24 @@ SELECT u.name AS "Acme's users, as Fay sees them", c.role, coalesce(c.days_back_
                ('a0000000-0000-0000-0000-000000000080', 'Eve'), ('a0000000-0000-0000-0000-000000000090', 'Fay'),
                ('a0000000-0000-0000-0000-0000000000ee', 'Gus')) u(id, name) ON u.id = c.user_id;
 COMMIT;
-SELECT h.operation, h.new_row->>'role' AS role, u.name AS "changed by", h.current_user_name AS "database role"
-  FROM customer_access.external_access_history h JOIN users u ON u.id = h.application_user_id ORDER BY h.history_id;
+
+\echo
+\echo '== Eve (Admin) copies Bob''s access (the clerk) to Jo (the new clerk)'
+BEGIN;
+SET LOCAL ROLE portal;
+SET LOCAL customer_access.user_id = 'a0000000-0000-0000-0000-000000000080';
+SELECT customer_access.copy_access('a0000000-0000-0000-0000-000000000020', 'a0000000-0000-0000-0000-0000000000c2')
+       AS grants_copied;
+COMMIT;
+\set user_id a0000000-0000-0000-0000-0000000000c2
+\ir client_center_user.sql
+
+\echo
+\echo '== The history of these changes, with the acting application user'
+SELECT h.operation, h.new_row->>'role' AS role, v.name AS "for", u.name AS "changed by",
+       h.current_user_name AS "database role"
+  FROM customer_access.external_access_history h JOIN users u ON u.id = h.application_user_id
+  JOIN users v ON v.id = (h.new_row->>'user_id')::uuid ORDER BY h.history_id;
 
 \echo
 \echo '== Revoking the Owner is refused, whoever tries (here: the superuser)'

@@ -42,13 +42,49 @@ VERSION_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresq
 
 # Everything scripts/test needs for one PostgreSQL version inside a Debian root made by
 # scripts/root (@MAJOR@ is the version): the server, the suites' tools, the package build,
-# and what Citus's build needs. The root has no network while the suites run.
+# what Citus's build needs, and bison and flex for the psql scripts/pg-regress builds from a
+# source without generated parsers (18). The root has no network while the suites run.
 ROOT_PACKAGES=(postgresql-@MAJOR@ postgresql-server-dev-@MAJOR@ postgresql-server-dev-all
                postgresql-common make g++ libssl-dev python3 python3-jwt python3-cryptography
                pgbouncer python3-psycopg2 python3-psycopg libipc-run-perl perl debhelper
                build-essential fakeroot dpkg-dev git iproute2 procps
                liblz4-dev libzstd-dev libkrb5-dev libpam0g-dev libselinux1-dev libxslt1-dev
-               libreadline-dev libcurl4-openssl-dev libicu-dev)
+               libreadline-dev libcurl4-openssl-dev libicu-dev bison flex)
+
+# Debian's source package of PostgreSQL MAJOR (scripts/pg-regress builds its regression suite
+# from it), downloaded into DIR with apt-get source: the installed server's version when the
+# mirror has it, else the newest of that major it has (a point release's source may be
+# missing from the mirror). Without deb-src lines in the system's apt sources (this machine),
+# a private list is kept in DIR/.apt. scripts/root calls it, with network, when it makes a
+# root; it must stay self-contained (it runs there through `declare -f`).
+fetch_pg_source() {  # major dir
+    local major=$1 dir=$2 apt=() versions v installed codename mirror
+    mkdir -p "$dir"
+    if ! apt-cache showsrc "postgresql-$major" 2>/dev/null | grep -q '^Version:'; then
+        codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+        mirror=${CUSTOMER_ACCESS_MIRROR:-http://deb.debian.org/debian}
+        mkdir -p "$dir/.apt/lists/partial"
+        {
+            echo "deb-src $mirror $codename main"
+            echo "deb-src $mirror $codename-updates main"
+            echo "deb-src ${mirror%/debian}/debian-security $codename-security main"
+        } > "$dir/.apt/sources.list"
+        apt=(-o "Dir::Etc::SourceList=$dir/.apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$dir/.apt/lists")
+        apt-get "${apt[@]}" update -qq || true
+    fi
+    installed=$("/usr/lib/postgresql/$major/bin/pg_config" --version 2>/dev/null | awk '{print $2}')
+    versions=$(apt-cache "${apt[@]}" showsrc "postgresql-$major" | sed -n 's/^Version: //p' | sort -Vru)
+    # The installed upstream version first, then newest first.
+    for v in $(printf '%s\n' $versions | grep "^${installed:-none}-"; printf '%s\n' $versions | grep -v "^${installed:-none}-"); do
+        if (cd "$dir" && apt-get "${apt[@]}" source -qq --download-only "postgresql-$major=$v"); then
+            echo "fetched postgresql-$major $v into $dir"
+            return 0
+        fi
+    done
+    echo "no source package of postgresql-$major could be fetched" >&2
+    return 1
+}
 
 # Citus 13.2 supports PostgreSQL 15, 16 and 17.
 CITUS_RELEASE=13.2

@@ -92,7 +92,45 @@ SELECT count(*) AS login_users FROM customer_access.login_users;
 \set ECHO all
 SELECT pg_temp.try($$DELETE FROM customer_access.external_access WHERE role = 'L90'$$);
 
+-- 1.3: the grants of every earlier version get expires_at, NULL (never); the checks and the
+-- listings take it into account at once
+SELECT role, days_back_access, expires_at FROM customer_access.external_access ORDER BY role;
+UPDATE customer_access.external_access SET expires_at = now() - interval '1 minute' WHERE role = 'L40';
+SELECT customer_access.has_customer_access('a6000000-0000-0000-0000-000000000001', 'c6000000-0000-0000-0000-000000000002', 'L10') AS expired_counts,
+       (SELECT count(*) FROM customer_access.accessible_customers('a6000000-0000-0000-0000-000000000001')) AS listed;
+SELECT pg_temp.try($$UPDATE customer_access.external_access SET expires_at = now() + interval '1 day' WHERE role = 'L90'$$);
+
+-- What the DBA granted or revoked on the functions 1.3 replaces holds for the new ones, as
+-- the DBA's (pg_dump writes them; the extension's own privileges are those of a fresh install)
+CREATE DATABASE ca_privileges;
+\c ca_privileges
+CREATE EXTENSION customer_access VERSION '1.2';
+CREATE ROLE ca_upgrade_auditor;
+GRANT EXECUTE ON FUNCTION customer_access.who_can_access(uuid, customer_access.access_role) TO ca_upgrade_auditor WITH GRANT OPTION;
+REVOKE EXECUTE ON FUNCTION customer_access.grant_access(uuid, uuid, customer_access.access_role, integer, text) FROM PUBLIC;
+-- an object that depends on a replaced function stops the update, before anything changes
+CREATE VIEW public.my_customers AS SELECT * FROM customer_access.accessible_customers(customer_access.current_user_id());
+\set ECHO none
+\i test/sql/try.sql
+\set ECHO all
+SELECT pg_temp.try($$ALTER EXTENSION customer_access UPDATE$$);
+SELECT extversion FROM pg_extension WHERE extname = 'customer_access';
+DROP VIEW public.my_customers;
+ALTER EXTENSION customer_access UPDATE;
+SELECT p.oid::regprocedure AS function,
+       array(SELECT a.grantee::regrole::text || ':' || a.is_grantable FROM aclexplode(p.proacl) a
+              WHERE a.grantee <> p.proowner ORDER BY 1) AS dba_privileges,
+       (SELECT array(SELECT a.grantee::regrole::text FROM aclexplode(i.initprivs) a WHERE a.grantee <> p.proowner ORDER BY 1)
+          FROM pg_init_privs i WHERE i.objoid = p.oid AND i.classoid = 'pg_proc'::regclass) AS extension_privileges
+  FROM pg_proc p WHERE p.oid IN ('customer_access.who_can_access(uuid, customer_access.access_role)'::regprocedure,
+                                 'customer_access.grant_access(uuid, uuid, customer_access.access_role, integer, text, timestamptz)'::regprocedure,
+                                 'customer_access.accessible_customers(uuid, customer_access.access_role)'::regprocedure)
+ ORDER BY 1::text;
+DROP EXTENSION customer_access;
+DROP ROLE ca_upgrade_auditor;
+
 \c :regression_db
+DROP DATABASE ca_privileges;
 DROP DATABASE ca_fresh;
 DROP DATABASE ca_upgraded;
 DROP DATABASE ca_from_1_1;

@@ -50,8 +50,8 @@ ForeignKeyVerdict judge_foreign_key(const ForeignKeyPair *pairs, std::size_t cou
 // grant). So such a key acts only when a superuser owns the referencing table; from a table
 // a role owns it is NO ACTION or RESTRICT, which reads that table and runs none of its code.
 struct ForeignKeyActions {
-    bool references_extension = false;      // the referenced table is one of the extension's
-    bool from_extension = false;            // the referencing table is one of the extension's
+    bool references_extension = false;       // the referenced table is one of the extension's
+    bool from_extension = false;             // the referencing table is one of the extension's
     bool referencing_owner_trusted = false;  // a superuser owns the referencing table
     bool acts = false;  // ON DELETE or ON UPDATE is CASCADE, SET NULL or SET DEFAULT
 };

@@ -42,6 +42,7 @@ bool GrantTable::insert(int user, const Uuid &customer, const Grant &grant) {
     }
     slot.level = grant.level;
     slot.days_back = grant.window.days_back;
+    slot.expires_at = grant.expires_at;
     slot.flags = static_cast<std::uint8_t>((grant.exists ? kExists : 0) |
                                            (grant.window.unlimited ? kUnlimited : 0));
     return true;
@@ -54,7 +55,7 @@ void GrantTable::copy_into(GrantTable &bigger) const {
         const GrantSlot &s = slots_[i];
         bigger.insert(s.user - 1, s.customer,
                       Grant{(s.flags & kExists) != 0, s.level,
-                            Window{(s.flags & kUnlimited) != 0, s.days_back}});
+                            Window{(s.flags & kUnlimited) != 0, s.days_back}, s.expires_at});
     }
 }
 

@@ -100,6 +100,11 @@ std::size_t grant_row_json(const GrantRow &row, char *out, std::size_t capacity)
         w.put("null");
     else
         w.put_int(row.grant.window.days_back);
+    w.put(", \"expires_at\": ");
+    if (row.has_expires_at)
+        w.put_string(row.expires_at_text);
+    else
+        w.put("null");
     w.put('}');
     return w.finish();
 }

@@ -15,10 +15,14 @@ struct GrantRow {
     Uuid id;
     Uuid customer;
     Uuid user;
-    Grant grant;  // exists is always true for a row
+    Grant grant;  // exists is always true for a row; grant.expires_at is the rule's
     bool has_notes;
     std::string_view notes;  // UTF-8 or the server encoding; copied byte for byte but escaped
     std::int32_t object_version;
+    // expires_at as stored (false: NULL), and its text as the JSON of a timestamptz (ISO 8601
+    // in UTC, or "infinity"), which PostgreSQL's own encoder writes.
+    bool has_expires_at;
+    std::string_view expires_at_text;
 };
 
 // Writes the row as a JSON object (keys as to_jsonb of the row would name them) into

@@ -2,9 +2,23 @@
 
 namespace customer_access {
 
+namespace {
+
+// An Owner never expires: any expiry on an Owner row ends it sooner than never (expires_at
+// 'infinity' never arrives, and is no expiry).
+bool owner_expires(const Grant &row) {
+    return row.level == kOwnerLevel && expiry_shortens(kNeverExpires, row.expires_at);
+}
+
+}  // namespace
+
+OwnerChange check_owner_insert(const Grant &row) {
+    return owner_expires(row) ? OwnerChange::kExpires : OwnerChange::kAllowed;
+}
+
 OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed) {
     if (before.level != kOwnerLevel)
-        return OwnerChange::kAllowed;
+        return after != nullptr ? check_owner_insert(*after) : OwnerChange::kAllowed;
     if (after == nullptr)
         return OwnerChange::kDelete;
     if (after->level != kOwnerLevel)
@@ -13,7 +27,7 @@ OwnerChange check_owner_change(const Grant &before, const Grant *after, bool key
         return OwnerChange::kKeyChange;
     if (window_narrows(before.window, after->window))
         return OwnerChange::kWindowNarrows;
-    return OwnerChange::kAllowed;
+    return check_owner_insert(*after);
 }
 
 const OwnerChangeText &owner_change_text(OwnerChange change) {
@@ -25,6 +39,7 @@ const OwnerChangeText &owner_change_text(OwnerChange change) {
         {"Owner access cannot be moved to another customer or user",
          "moving it to another customer or user"},
         {"Owner access cannot be narrowed", "narrowing its days_back_access window"},
+        {"Owner access cannot expire", "giving it an expires_at"},
     };
     return texts[static_cast<int>(change)];
 }

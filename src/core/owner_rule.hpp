@@ -11,11 +11,16 @@ enum class OwnerChange {
     kRoleChange,     // the role would drop below Owner
     kKeyChange,      // the grant would move to another customer or user (or id)
     kWindowNarrows,  // the days-back window would shrink
+    kExpires,        // the row would be an Owner with an expiry (1.3: an Owner never expires)
 };
 
 // before: the grant as stored; after == nullptr: a DELETE (or TRUNCATE). keys_changed:
 // customer, user or id differ. `exists` is not consulted: both are rows of the table.
+// Besides narrowing an Owner, making a grant an Owner that still expires is refused.
 OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed);
+
+// A new row (INSERT): an Owner must not expire.
+OwnerChange check_owner_insert(const Grant &row);
 
 // How a refused change is reported: the error message, and what the change would do.
 struct OwnerChangeText {

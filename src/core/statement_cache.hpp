@@ -38,7 +38,7 @@ struct CacheCounters {
 
 class StatementGrantCache {
   public:
-    // 65,536 slots (1.6 MB, 49,152 grants) at most: past that the cache starts over, so a user
+    // 65,536 slots (2.1 MB, 49,152 grants) at most: past that the cache starts over, so a user
     // with any number of grants works in bounded memory.
     static constexpr std::uint32_t kMaxSlots = 1u << 16;
 

@@ -13,6 +13,7 @@ PGDLLEXPORT void _PG_init(void);
 #include "pg/citus/citus_link.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/identity/identity.hpp"
+#include "pg/triggers/change_notify.hpp"
 
 void _PG_init(void) {
     customer_access::pg::define_link_settings();
@@ -20,4 +21,5 @@ void _PG_init(void) {
     customer_access::pg::install_utility_guard();
     customer_access::pg::install_identity_hooks();
     customer_access::pg::install_check_cache_callbacks();
+    customer_access::pg::install_change_notifications();
 }

@@ -54,12 +54,13 @@ TEST(DaysBack, WindowNarrowing) {
 
 TEST(GrantAdmits, RoleAndWindowTogether) {
     Grant billing{true, 40, days(10)};
-    EXPECT_TRUE(grant_admits(billing, 10, true, kToday, kToday));
-    EXPECT_TRUE(grant_admits(billing, 40, true, kToday - 10, kToday));
-    EXPECT_FALSE(grant_admits(billing, 80, true, kToday, kToday));
-    EXPECT_FALSE(grant_admits(billing, 40, true, kToday - 11, kToday));
+    constexpr Timestamp kNow = 800'000'000'000'000;
+    EXPECT_TRUE(grant_admits(billing, 10, true, kToday, kToday, kNow));
+    EXPECT_TRUE(grant_admits(billing, 40, true, kToday - 10, kToday, kNow));
+    EXPECT_FALSE(grant_admits(billing, 80, true, kToday, kToday, kNow));
+    EXPECT_FALSE(grant_admits(billing, 40, true, kToday - 11, kToday, kNow));
     Grant none{false, 90, kUnlimited};
-    EXPECT_FALSE(grant_admits(none, 10, false, 0, kToday));
+    EXPECT_FALSE(grant_admits(none, 10, false, 0, kToday, kNow));
 }
 
 TEST(EarliestVisibleDay, FoldsTheWindows) {

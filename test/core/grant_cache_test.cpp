@@ -52,6 +52,25 @@ TEST(GrantCache, FindsWhatWasInserted) {
     EXPECT_EQ(t.table.size(), 2u);
 }
 
+TEST(GrantCache, KeepsTheExpiryThroughInsertFindAndGrowth) {
+    OwnedTable small(64);
+    constexpr Timestamp kWhen = 800'000'000'000'000;
+    ASSERT_TRUE(small.table.insert(0, customer(3), Grant{true, 40, Window{false, 9}, kWhen}));
+    ASSERT_TRUE(small.table.insert(0, customer(4), kBasic));
+    Grant g;
+    ASSERT_TRUE(small.table.find(0, customer(3), &g));
+    EXPECT_EQ(g.expires_at, kWhen);
+    ASSERT_TRUE(small.table.find(0, customer(4), &g));
+    EXPECT_EQ(g.expires_at, kNeverExpires);
+    OwnedTable bigger(128);
+    small.table.copy_into(bigger.table);
+    ASSERT_TRUE(bigger.table.find(0, customer(3), &g));
+    EXPECT_EQ(g.expires_at, kWhen);
+    EXPECT_EQ(g.window.days_back, 9);
+    ASSERT_TRUE(bigger.table.find(0, customer(4), &g));
+    EXPECT_EQ(g.expires_at, kNeverExpires);
+}
+
 TEST(GrantCache, UsersAreNotConfused) {
     OwnedTable t(64);
     t.table.insert(0, customer(7), Grant{true, 90, Window{true, 0}});

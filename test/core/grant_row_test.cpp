@@ -34,7 +34,15 @@ TEST(GrantRowJson, EveryColumnWithItsJsonType) {
         "{\"id\": \"00000000-0000-4000-8000-000000000001\", \"role\": \"L90\", \"notes\": null, "
         "\"user_id\": \"a0000000-0000-0000-0000-00000000000a\", \"customer_id\": "
         "\"c0000000-0000-0000-0000-00000000000c\", \"object_version\": 7, "
-        "\"days_back_access\": null}");
+        "\"days_back_access\": null, \"expires_at\": null}");
+}
+
+TEST(GrantRowJson, ExpiryAsPostgresWroteIt) {
+    GrantRow row = sample();
+    row.has_expires_at = true;
+    row.expires_at_text = "2030-01-02T03:04:05.5+00:00";
+    EXPECT_NE(json(row).find("\"expires_at\": \"2030-01-02T03:04:05.5+00:00\"}"),
+              std::string::npos);
 }
 
 TEST(GrantRowJson, WindowAndExtremes) {
@@ -42,7 +50,7 @@ TEST(GrantRowJson, WindowAndExtremes) {
     row.grant.window = Window{false, 2147483647};
     row.object_version = -2147483647 - 1;
     std::string text = json(row);
-    EXPECT_NE(text.find("\"days_back_access\": 2147483647}"), std::string::npos);
+    EXPECT_NE(text.find("\"days_back_access\": 2147483647,"), std::string::npos);
     EXPECT_NE(text.find("\"object_version\": -2147483648"), std::string::npos);
 }
 

@@ -50,9 +50,34 @@ TEST(OwnerRule, WindowMayWidenButNotNarrow) {
     EXPECT_EQ(check_owner_change(unlimited, &max, false), OwnerChange::kWindowNarrows);
 }
 
+TEST(OwnerRule, AnOwnerNeverExpires) {
+    constexpr Timestamp kSoon = 800'000'000'000'000;
+    Grant owner{true, 90, kUnlimited};
+    Grant expiring{true, 90, kUnlimited, kSoon};
+    Grant admin_expiring{true, 80, kUnlimited, kSoon};
+    Grant infinite{true, 90, kUnlimited, kNeverExpires};
+    // inserting one
+    EXPECT_EQ(check_owner_insert(expiring), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_insert(owner), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_insert(admin_expiring), OwnerChange::kAllowed);
+    Grant expired_owner{true, 90, kUnlimited, kMinusInfinityTime};
+    EXPECT_EQ(check_owner_insert(expired_owner), OwnerChange::kExpires);
+    // giving an Owner an expiry
+    EXPECT_EQ(check_owner_change(owner, &expiring, false), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(owner, &infinite, false), OwnerChange::kAllowed);
+    // making an expiring grant an Owner without clearing the expiry
+    EXPECT_EQ(check_owner_change(admin_expiring, &expiring, false), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(admin_expiring, &owner, false), OwnerChange::kAllowed);
+    // clearing it on a (restored or overridden) expiring Owner is fine
+    EXPECT_EQ(check_owner_change(expiring, &owner, false), OwnerChange::kAllowed);
+    // the other refusals come first
+    Grant expiring_admin_after{true, 80, kUnlimited, kSoon};
+    EXPECT_EQ(check_owner_change(owner, &expiring_admin_after, false), OwnerChange::kRoleChange);
+}
+
 TEST(OwnerRule, EveryRefusalNamesOwnerAccess) {
     for (OwnerChange c : {OwnerChange::kDelete, OwnerChange::kRoleChange, OwnerChange::kKeyChange,
-                          OwnerChange::kWindowNarrows}) {
+                          OwnerChange::kWindowNarrows, OwnerChange::kExpires}) {
         EXPECT_NE(std::string(owner_change_text(c).refusal).find("Owner access cannot"),
                   std::string::npos);
         EXPECT_GT(std::string(owner_change_text(c).doing).size(), 5u);

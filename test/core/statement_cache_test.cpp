@@ -144,3 +144,23 @@ TEST(StatementCache, ManyUsersStartOver) {
             ASSERT_FALSE(cache.grant(store, user(u), customer(6), counters).exists);
         }
 }
+
+// Expiring grants are kept with their expiry, whether looked up one by one or read in bulk,
+// so every check of a statement applies the rule at the statement's now().
+TEST(StatementCache, ExpiringGrantsKeepTheirExpiryLookedUpOrInBulk) {
+    constexpr Timestamp kNow = 800'000'000'000'000;
+    FakeStore fake;
+    for (int c = 0; c < 1000; ++c)
+        fake.grants[{4, c}] = Grant{true, 30, Window{true, 0}, c % 2 ? kNow - 1 : kNow + c + 1};
+    StatementGrantCache cache;
+    CacheCounters counters{};
+    GrantStore store = fake.store();
+    Released released{cache, store};
+    for (int pass = 0; pass < 2; ++pass)
+        for (int c = 0; c < 1000; ++c) {
+            Grant g = cache.grant(store, user(4), customer(c), counters);
+            ASSERT_EQ(g.expires_at, c % 2 ? kNow - 1 : kNow + c + 1);
+            ASSERT_EQ(grant_admits(g, 30, false, 0, 0, kNow), c % 2 == 0);
+        }
+    EXPECT_EQ(fake.scans, 1u);
+}

@@ -38,6 +38,9 @@ $node->safe_psql('source', q{
   UPDATE customer_access.external_access SET notes = notes || ' (edited)' WHERE role < 'L40';
   UPDATE customer_access.external_access SET days_back_access = 400 WHERE role = 'L20';
   DELETE FROM customer_access.external_access WHERE role = 'L10';
+  -- expiring grants (1.3): one in the future, one expired
+  UPDATE customer_access.external_access SET expires_at = '2031-02-03 04:05:06.789+00' WHERE role = 'L30';
+  UPDATE customer_access.external_access SET expires_at = now() - interval '1 day' WHERE role = 'L40';
   INSERT INTO customer_access.trusted_keys (kid, jwk, issuer) VALUES
     ('k1', '{"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}', 'https://idp.example');
   CREATE ROLE bi_tool LOGIN;
@@ -45,7 +48,7 @@ $node->safe_psql('source', q{
   INSERT INTO app.grant_notes SELECT id, 'note on ' || notes FROM customer_access.external_access WHERE role = 'L40';
 });
 
-my $grants = q{SELECT string_agg(concat_ws('|', id, customer_id, user_id, role, days_back_access, notes, object_version), E'\n' ORDER BY id)
+my $grants = q{SELECT string_agg(concat_ws('|', id, customer_id, user_id, role, days_back_access, notes, object_version, expires_at), E'\n' ORDER BY id)
                FROM customer_access.external_access};
 my $history = q{SELECT string_agg(concat_ws('|', history_id, changed_at, operation, session_user_name, current_user_name,
                                             application_user_id, access_id, old_row, new_row, owner_override), E'\n' ORDER BY history_id)
@@ -143,7 +146,10 @@ for my $round (@rounds) {
     my $db = 'target' . ++$n;
     $node->safe_psql('postgres', "CREATE DATABASE $db");
     $restore->($db);
-    is($node->safe_psql($db, $grants), $before{grants}, "$name: every grant, with its id and object_version");
+    is($node->safe_psql($db, $grants), $before{grants}, "$name: every grant, with its id, object_version and expiry");
+    is($node->safe_psql($db, q{SELECT count(*) > 0 AND count(*) FILTER (WHERE customer_access.has_customer_access(user_id, customer_id, 'L10')) = 0
+                                 FROM customer_access.external_access WHERE expires_at < now()}), 't',
+       "$name: the expired grants are still expired");
     is($node->safe_psql($db, $history), $before{history}, "$name: the history exactly as it was, nothing added");
     is($node->safe_psql($db, $keys), $before{keys}, "$name: the trusted keys");
     is($node->safe_psql($db, $logins), $before{logins}, "$name: the login users");

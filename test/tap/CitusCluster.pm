@@ -111,6 +111,7 @@ sub ground_truth {
   SELECT g.user_id, o.customer_id, count(*)
     FROM $orders o JOIN customer_access.external_access g ON g.customer_id = o.customer_id
    WHERE g.role >= 'L20' AND (g.days_back_access IS NULL OR o.order_date >= current_date - g.days_back_access)
+     AND (g.expires_at IS NULL OR g.expires_at > now())
    GROUP BY 1, 2};
     my (%all, %pair);
     for my $line (split /\n/, $coord->safe_psql('postgres', $sql)) {

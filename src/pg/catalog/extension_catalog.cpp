@@ -20,9 +20,11 @@ extern "C" {
 #include "commands/extension.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -35,13 +37,55 @@ bool callback_registered = false;
 // Counts invalidations, so that one arriving while the catalog is being resolved is not lost.
 std::uint64_t invalidations = 0;
 
+// The installed extension's OID and schema, which every DDL statement's guard asks for, kept
+// per backend (pg_extension has no system cache, and reading it costs more than the guard's
+// whole decision). Kept only while one of the extension's tables (the anchor) exists: DROP
+// EXTENSION drops it, and its relcache invalidation (at commit in other backends, at abort
+// for a CREATE EXTENSION that failed here) or a reset of the whole relcache forgets them; so
+// does any change to an event trigger (DROP EXTENSION drops the guard's, even after a
+// superuser detached the anchor with ALTER EXTENSION ... DROP). The extension's OID and
+// schema cannot change otherwise (not relocatable, no rename).
+struct Installed {
+    Oid extension;
+    Oid schema;
+    Oid anchor;
+    bool valid;
+} installed{InvalidOid, InvalidOid, InvalidOid, false};
+std::uint64_t installed_invalidations = 0;
+// Counts the times they were forgotten: what is remembered about the extension's members
+// (member_cache) holds for one value of it.
+std::uint64_t installed_generation = 1;
+
+void forget_installed_now() {
+    installed.valid = false;
+    ++installed_generation;
+}
+
 void forget(Datum, Oid relid) {
+    // Any invalidation while they are looked up (the anchor is not known yet) keeps them
+    // from being remembered.
+    ++installed_invalidations;
+    if (relid == InvalidOid || relid == installed.anchor)
+        forget_installed_now();
     if (relid == InvalidOid || relid == cached.grants || relid == cached.grants_pair_index ||
         relid == cached.grants_customer_index || relid == cached.grant_rows ||
         relid == cached.grant_rows_pair_index || relid == cached.grant_rows_customer_index ||
         relid == cached.history || relid == cached.history_counter) {
         cached_valid = false;
         ++invalidations;
+    }
+}
+
+void forget_installed(Datum, int, uint32) {
+    ++installed_invalidations;
+    forget_installed_now();
+}
+
+void register_callback() {
+    if (!callback_registered) {
+        CacheRegisterRelcacheCallback(forget, 0);
+        CacheRegisterSyscacheCallback(EVENTTRIGGEROID, forget_installed, 0);
+        callback_registered = true;
     }
 }
 
@@ -91,6 +135,35 @@ int live_columns(Oid table) {
         ReleaseSysCache(att);
     }
     return live;
+}
+
+// Whether the installed extension's version is one without expires_at (1.0, 1.1, 1.2).
+bool installed_before_1_3(Oid extension) {
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(extension));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    HeapTuple tuple = systable_getnext(scan);
+    bool before = false;
+    if (HeapTupleIsValid(tuple)) {
+        bool isnull;
+        Datum version =
+            heap_getattr(tuple, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+        if (!isnull) {
+            char *installed = TextDatumGetCString(version);
+            before = strcmp(installed, "1.0") == 0 || strcmp(installed, "1.1") == 0 ||
+                     strcmp(installed, "1.2") == 0;
+        }
+    }
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return before;
+}
+
+// How many columns the grants table has: seven, and expires_at since 1.3.
+int grants_columns(const GrantsLayout &l) {
+    return l.expires_at == InvalidAttrNumber ? 7 : 8;
 }
 
 // An index the checks scan with uuid keys on its leading columns: it must be a valid,
@@ -151,11 +224,13 @@ void find_grant_rows(ExtensionCatalog &c) {
                    {"role", c.role_type, l.role},
                    {"days_back_access", INT4OID, l.days_back},
                    {"notes", TEXTOID, l.notes},
-                   {"object_version", INT4OID, l.object_version}};
+                   {"object_version", INT4OID, l.object_version},
+                   {"expires_at", TIMESTAMPTZOID, l.expires_at}};
     for (const auto &col : columns)
-        if (column(home.relation, col.name, col.type) != col.expected)
+        if (col.expected != InvalidAttrNumber &&
+            column(home.relation, col.name, col.type) != col.expected)
             layout_changed("the local shard of external_access has another column order");
-    if (live_columns(home.relation) != 7)
+    if (live_columns(home.relation) != grants_columns(l))
         layout_changed("the local shard of external_access has other columns");
     c.grant_rows = home.relation;
     c.grant_rows_pair_index = get_relname_relid(
@@ -194,7 +269,14 @@ ExtensionCatalog resolve() {
     l.days_back = column(c.grants, "days_back_access", INT4OID);
     l.notes = column(c.grants, "notes", TEXTOID);
     l.object_version = column(c.grants, "object_version", INT4OID);
-    if (live_columns(c.grants) != 7)
+    // Since 1.3; a database still at an earlier version has no such column until ALTER
+    // EXTENSION ... UPDATE adds it (the guard lets no one else add it). Missing at 1.3 (which
+    // the update script adds first), expired grants would count again: an error.
+    l.expires_at =
+        get_attnum(c.grants, "expires_at") == InvalidAttrNumber && installed_before_1_3(c.extension)
+            ? InvalidAttrNumber
+            : column(c.grants, "expires_at", TIMESTAMPTZOID);
+    if (live_columns(c.grants) != grants_columns(l))
         layout_changed("external_access has columns the extension did not create");
     c.grants_pair_index = get_relname_relid("external_access_user_customer_key", c.schema);
     AttrNumber pair[2] = {l.user, l.customer};
@@ -236,6 +318,8 @@ Oid extension_field(Oid extension, bool owner) {
 }  // namespace
 
 Oid extension_schema(Oid extension) {
+    if (installed.valid && extension == installed.extension)
+        return installed.schema;
     return extension_field(extension, false);
 }
 
@@ -244,14 +328,41 @@ Oid extension_owner(Oid extension) {
 }
 
 Oid installed_extension() {
-    return get_extension_oid(kExtensionName, true);
+    if (installed.valid)
+        return installed.extension;
+    register_callback();
+    std::uint64_t seen = installed_invalidations;
+    Oid extension = get_extension_oid(kExtensionName, true);
+    if (!OidIsValid(extension))
+        return InvalidOid;  // not remembered: CREATE EXTENSION sends no invalidation we see
+    Oid schema = extension_field(extension, false);
+    // The grants table, once the extension's script has made it; until then nothing is kept.
+    Oid anchor = get_relname_relid("external_access", schema);
+    if (OidIsValid(anchor) && getExtensionOfObject(RelationRelationId, anchor) == extension &&
+        seen == installed_invalidations)
+        installed = Installed{extension, schema, anchor, true};
+    return extension;
+}
+
+std::uint64_t remembered_generation(Oid extension) {
+    if (!installed.valid || installed.extension != extension ||
+        (creating_extension && CurrentExtensionObject == extension))
+        return 0;
+    return installed_generation;
+}
+
+void announce_membership_change() {
+    Oid extension = installed_extension();
+    if (!OidIsValid(extension) || !installed.valid)
+        return;  // nothing of it is remembered anywhere (see installed_extension)
+    // Every backend, this one at the end of the command, forgets the extension (and what it
+    // remembered of its members) when this transaction commits.
+    CacheInvalidateRelcacheByRelid(installed.anchor);
+    forget_installed_now();
 }
 
 const ExtensionCatalog &extension_catalog() {
-    if (!callback_registered) {
-        CacheRegisterRelcacheCallback(forget, 0);
-        callback_registered = true;
-    }
+    register_callback();
     while (!cached_valid) {
         std::uint64_t seen = invalidations;
         ExtensionCatalog fresh = resolve();  // may ereport: nothing cached is changed then

@@ -7,6 +7,8 @@
 
 #include "pg/boundary/postgres.hpp"
 
+#include <cstdint>
+
 namespace customer_access::pg {
 
 inline constexpr const char *kExtensionName = "customer_access";
@@ -20,6 +22,9 @@ struct GrantsLayout {
     AttrNumber days_back;
     AttrNumber notes;
     AttrNumber object_version;
+    // timestamptz, since 1.3; InvalidAttrNumber in a database whose extension is not updated
+    // to 1.3 yet (its grants do not expire)
+    AttrNumber expires_at;
 };
 
 struct ExtensionCatalog {
@@ -56,6 +61,16 @@ Oid extension_owner(Oid extension);
 
 // Whether an object (class, OID) is a member of customer_access.
 bool is_extension_member(Oid classid, Oid objid);
+
+// Nonzero while the extension's OID and schema are remembered in this backend (not during its
+// own CREATE/ALTER EXTENSION script); it changes whenever they are forgotten, so what is
+// remembered about the extension's members holds for one value of it.
+std::uint64_t remembered_generation(Oid extension);
+
+// The extension's membership may change in this transaction (ALTER EXTENSION customer_access
+// UPDATE, ADD or DROP): every backend forgets what it remembered of the extension when the
+// transaction commits, this one at once.
+void announce_membership_change();
 
 // A function of the extension's schema with these argument types.
 Oid extension_function(const char *name, int nargs, const Oid *argtypes);

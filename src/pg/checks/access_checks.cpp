@@ -52,7 +52,7 @@ bool check(FunctionCallInfo fcinfo, const Uuid &user, int first, Dating dating) 
     // Undated data: no window applies.
     if (dating == Dating::kUndated)
         grant.window = Window{true, 0};
-    return grant_admits(grant, need, has_date, date, today);
+    return grant_admits(grant, need, has_date, date, today, rule_now());
 }
 
 bool check_for_user_arg(FunctionCallInfo fcinfo, Dating dating) {
@@ -105,15 +105,20 @@ struct GrantRows {
     TupleDesc desc;
     Level need;
     DayNumber today;
+    Timestamp now;
 };
 
-// One row (key: a customer, or for who_can_access a user) with the grant and its window.
+// One row (key: a customer, or for who_can_access a user) with the grant, its window and its
+// expiry, for a grant in force.
 void emit_grant_row(void *context, const Uuid &key, const Grant &grant) {
     GrantRows *rows = static_cast<GrantRows *>(context);
-    if (grant.level < rows->need)
+    if (grant.level < rows->need || !grant_in_force(grant, rows->now))
         return;
-    Datum values[4] = {uuid_datum(key), role_to_datum(grant.level), 0, 0};
-    bool nulls[4] = {false, false, grant.window.unlimited, grant.window.unlimited};
+    // (a grant with expires_at 'infinity' is shown as never expiring, as NULL)
+    bool never = grant.expires_at == kNeverExpires;
+    Datum values[5] = {uuid_datum(key), role_to_datum(grant.level), 0, 0,
+                       never ? Datum(0) : TimestampTzGetDatum(grant.expires_at)};
+    bool nulls[5] = {false, false, grant.window.unlimited, grant.window.unlimited, never};
     if (!grant.window.unlimited) {
         values[2] = Int32GetDatum(grant.window.days_back);
         // A window reaching before the first representable date starts at -infinity.
@@ -136,7 +141,7 @@ CUSTOMER_ACCESS_FUNCTION(accessible_customers) {
     require_grant_reader(user, "accessible_customers");
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1),
-                   GetSQLCurrentDate()};
+                   GetSQLCurrentDate(), rule_now()};
     scan_user_grants(find_grant_source(), GetActiveSnapshot(), user, emit_grant_row, &rows);
     PG_RETURN_NULL();
 }
@@ -150,7 +155,7 @@ CUSTOMER_ACCESS_FUNCTION(who_can_access) {
         PG_RETURN_NULL();
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     GrantRows rows{rsinfo->setResult, rsinfo->setDesc, PG_GETARG_ACCESS_ROLE(1),
-                   GetSQLCurrentDate()};
+                   GetSQLCurrentDate(), rule_now()};
     scan_customer_grants(find_grant_source(), GetActiveSnapshot(),
                          from_pg_uuid(PG_GETARG_UUID_P(0)), emit_grant_row, &rows);
     PG_RETURN_NULL();
@@ -163,11 +168,12 @@ struct CustomerList {
     int count;
     int allocated;
     Level need;
+    Timestamp now;
 };
 
 void collect_customer(void *context, const Uuid &customer, const Grant &grant) {
     CustomerList *list = static_cast<CustomerList *>(context);
-    if (grant.level < list->need)
+    if (grant.level < list->need || !grant_in_force(grant, list->now))
         return;
     if (list->count == list->allocated) {
         list->allocated *= 2;
@@ -178,10 +184,10 @@ void collect_customer(void *context, const Uuid &customer, const Grant &grant) {
 
 }  // namespace
 
-// accessible_customer_ids(user_id, need) -> uuid[]: the customers whose grant has role >= need
-// (whatever the window). The planner's index condition for the checks; NULL user: empty.
+// accessible_customer_ids(user_id, need) -> uuid[]: the customers whose grant in force has role
+// >= need (whatever the window). The planner's index condition for the checks; NULL user: empty.
 CUSTOMER_ACCESS_FUNCTION(accessible_customer_ids) {
-    CustomerList list{static_cast<Datum *>(palloc(sizeof(Datum) * 16)), 0, 16, 0};
+    CustomerList list{static_cast<Datum *>(palloc(sizeof(Datum) * 16)), 0, 16, 0, rule_now()};
     if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1)) {
         Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
         require_grant_reader(user, "accessible_customer_ids");
@@ -198,23 +204,24 @@ struct EarliestDay {
     EarliestVisibleDay fold;
     Level need;
     DayNumber today;
+    Timestamp now;
 };
 
 // Stops at the first unlimited window: nothing can reach further back.
 bool fold_window(void *context, const Uuid &, const Grant &grant) {
     EarliestDay *e = static_cast<EarliestDay *>(context);
-    if (grant.level >= e->need)
+    if (grant.level >= e->need && grant_in_force(grant, e->now))
         e->fold.add(grant.window, e->today);
     return e->fold.day() != kMinusInfinityDay;
 }
 
 }  // namespace
 
-// earliest_visible_date(user_id, need) -> date: no dated row the user's grants with role >=
-// need admit is older; -infinity when a window is unlimited, infinity when there is no grant.
-// The planner's lower bound on an indexed date column; NULL user or need: infinity.
+// earliest_visible_date(user_id, need) -> date: no dated row the user's grants in force with
+// role >= need admit is older; -infinity when a window is unlimited, infinity when there is no
+// grant. The planner's lower bound on an indexed date column; NULL user or need: infinity.
 CUSTOMER_ACCESS_FUNCTION(earliest_visible_date) {
-    EarliestDay e{EarliestVisibleDay(), 0, GetSQLCurrentDate()};
+    EarliestDay e{EarliestVisibleDay(), 0, GetSQLCurrentDate(), rule_now()};
     if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1)) {
         Uuid user = from_pg_uuid(PG_GETARG_UUID_P(0));
         require_grant_reader(user, "earliest_visible_date");

@@ -9,6 +9,7 @@ extern "C" {
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -26,6 +27,12 @@ Grant grant_in(TupleTableSlot *slot, const GrantSource &source) {
     Datum days = slot_getattr(slot, source.days_back_column, &isnull);
     if (!isnull)
         grant.window = Window{false, DatumGetInt32(days)};
+    if (source.expires_at_column != InvalidAttrNumber) {
+        // NULL and 'infinity' never come; '-infinity' has always passed.
+        Datum expires = slot_getattr(slot, source.expires_at_column, &isnull);
+        if (!isnull)
+            grant.expires_at = DatumGetTimestampTz(expires);
+    }
     return grant;
 }
 
@@ -65,9 +72,13 @@ void end_scan(PairScan &s) {
 
 GrantSource find_grant_source() {
     const ExtensionCatalog &c = extension_catalog();
-    return GrantSource{c.grant_rows,      c.grant_rows_pair_index, c.grant_rows_customer_index,
-                       c.layout.user,     c.layout.customer,       c.layout.role,
-                       c.layout.days_back};
+    return GrantSource{c.grant_rows,       c.grant_rows_pair_index, c.grant_rows_customer_index,
+                       c.layout.user,      c.layout.customer,       c.layout.role,
+                       c.layout.days_back, c.layout.expires_at};
+}
+
+Timestamp rule_now() {
+    return GetCurrentTransactionStartTimestamp();
 }
 
 Grant lookup_grant(const GrantSource &source, Snapshot snapshot, const Uuid &user,
@@ -132,6 +143,7 @@ struct Estimate {
     bool used;
     std::uint64_t generation;
     TimestampTz counted_at;
+    InForceSpan span;  // the now()s that see the same grants in force as the count did
     double count;
 };
 
@@ -141,18 +153,24 @@ Estimate estimates[kEstimates];
 int next_estimate = 0;
 std::uint64_t grants_generation = 0;
 
-// One index scan over the user's grants.
-double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
-                         Level need) {
+// One index scan over the user's grants: those in force at now with role >= need, and the
+// span of now()s over which the same ones are in force.
+double count_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user, Level need,
+                         Timestamp now, InForceSpan *span) {
     struct Counter {
         Level need;
+        Timestamp now;
+        InForceSpan *span;
         double count;
-    } counter{need, 0};
+    } counter{need, now, span, 0};
     scan_user_grants(
         source, snapshot, user,
         [](void *context, const Uuid &, const Grant &grant) {
             Counter *c = static_cast<Counter *>(context);
-            if (grant.level >= c->need)
+            if (grant.level < c->need)
+                return;
+            c->span->add(grant.expires_at, c->now);
+            if (grant_in_force(grant, c->now))
                 c->count += 1;
         },
         &counter);
@@ -168,13 +186,16 @@ void note_grants_changed() {
 double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                              Level need) {
     TimestampTz now = GetCurrentTimestamp();
+    Timestamp asked_at = rule_now();
     for (Estimate &e : estimates)
         if (e.used && e.need == need && same_uuid(e.user, user) &&
             e.generation == grants_generation &&
-            !TimestampDifferenceExceeds(e.counted_at, now, kEstimateLifetimeMs))
+            !TimestampDifferenceExceeds(e.counted_at, now, kEstimateLifetimeMs) &&
+            e.span.covers(asked_at))
             return e.count;
-    double count = count_user_grants(source, snapshot, user, need);
-    estimates[next_estimate] = Estimate{user, need, true, grants_generation, now, count};
+    InForceSpan span;
+    double count = count_user_grants(source, snapshot, user, need, asked_at, &span);
+    estimates[next_estimate] = Estimate{user, need, true, grants_generation, now, span, count};
     next_estimate = (next_estimate + 1) % kEstimates;
     return count;
 }

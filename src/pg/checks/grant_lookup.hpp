@@ -21,7 +21,12 @@ struct GrantSource {
     AttrNumber customer_column;
     AttrNumber role_column;
     AttrNumber days_back_column;
+    AttrNumber expires_at_column;  // InvalidAttrNumber before 1.3: nothing expires
 };
+
+// The point in time the expiry rule asks about: the transaction's start, now() (in a parallel
+// worker, its leader's), so a statement and its whole transaction see one set of grants.
+Timestamp rule_now();
 
 GrantSource find_grant_source();
 
@@ -43,10 +48,11 @@ void scan_user_grants_until(const GrantSource &source, Snapshot snapshot, const 
 void scan_customer_grants(const GrantSource &source, Snapshot snapshot, const Uuid &customer,
                           GrantVisitor visit, void *context);
 
-// How many of the user's grants have a role >= need, for planner estimates: remembered for up to a
-// second so that planning a point lookup does not scan a large user's grants every time. This
-// backend's own grant changes are seen at once; other sessions' within a second. Answers never
-// depend on it.
+// How many of the user's grants in force have a role >= need, for planner estimates:
+// remembered for up to a second so that planning a point lookup does not scan a large user's
+// grants every time. This backend's own grant changes are seen at once; other sessions'
+// within a second; an expiry exactly (a count is reused only by a transaction whose now()
+// sees the same grants in force). Answers never depend on it.
 double estimated_user_grants(const GrantSource &source, Snapshot snapshot, const Uuid &user,
                              Level need);
 

@@ -2,6 +2,7 @@
 
 #include "core/foreign_key_rule.hpp"
 #include "pg/boundary/compat.hpp"
+#include "pg/catalog/member_cache.hpp"
 #include "pg/guard/expression_facts.hpp"
 
 extern "C" {
@@ -46,7 +47,7 @@ namespace {
 
 bool member_relation(Oid extension, Oid relid) {
     return OidIsValid(relid) && relid >= FirstNormalObjectId &&
-           getExtensionOfObject(RelationRelationId, relid) == extension;
+           extension_has_member(extension, RelationRelationId, relid);
 }
 
 char *relation_label(Oid relid) {
@@ -254,7 +255,7 @@ ObjectFacts operator_facts(Oid extension, Oid op) {
     facts.oid = op;
     facts.found = OidIsValid(op) && SearchSysCacheExists1(OPEROID, ObjectIdGetDatum(op));
     facts.extension_member = facts.found && op >= FirstNormalObjectId &&
-                             getExtensionOfObject(OperatorRelationId, op) == extension;
+                             extension_has_member(extension, OperatorRelationId, op);
     return facts;
 }
 
@@ -298,8 +299,8 @@ Oid relation_owner(Oid relid) {
 
 // The action rule (core/foreign_key_rule.hpp) for a key from `referencing` (owned by
 // `owner`; InvalidOid while CREATE TABLE makes it) to `referenced`.
-void check_key_actions(Oid extension, const char *label, Oid referencing, Oid owner,
-                       Oid referenced, char on_delete, char on_update) {
+void check_key_actions(Oid extension, const char *label, Oid referencing, Oid owner, Oid referenced,
+                       char on_delete, char on_update) {
     ForeignKeyActions key;
     key.references_extension = member_relation(extension, referenced);
     key.from_extension = member_relation(extension, referencing);
@@ -433,9 +434,8 @@ Oid column_type(Oid relid, List *cmds, const char *column) {
     ListCell *cell;
     foreach (cell, cmds) {
         auto *cmd = castNode(AlterTableCmd, lfirst(cell));
-        if (table_command_kind(cmd) == AT_AddColumn &&
-            cmd->def != nullptr && IsA(cmd->def, ColumnDef) &&
-            strcmp(castNode(ColumnDef, cmd->def)->colname, column) == 0)
+        if (table_command_kind(cmd) == AT_AddColumn && cmd->def != nullptr &&
+            IsA(cmd->def, ColumnDef) && strcmp(castNode(ColumnDef, cmd->def)->colname, column) == 0)
             type = type_named(castNode(ColumnDef, cmd->def)->typeName);
         if (cmd->subtype == AT_AlterColumnType && cmd->name != nullptr &&
             strcmp(cmd->name, column) == 0 && cmd->def != nullptr && IsA(cmd->def, ColumnDef))
@@ -739,8 +739,10 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
             case AT_AddConstraint:
                 if (cmd->def != nullptr && IsA(cmd->def, Constraint) &&
                     castNode(Constraint, cmd->def)->contype == CONSTR_FOREIGN)
-                    work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
-                                         castNode(Constraint, cmd->def), nullptr) ||
+                    work = judge_new_key(
+                               extension,
+                               ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
+                               castNode(Constraint, cmd->def), nullptr) ||
                            work;
                 break;
             case AT_AddColumn: {
@@ -752,7 +754,9 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                     auto *constraint = static_cast<Node *>(lfirst(c));
                     if (IsA(constraint, Constraint) &&
                         castNode(Constraint, constraint)->contype == CONSTR_FOREIGN)
-                        work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
+                        work = judge_new_key(extension,
+                                             ReferencingSide{relid, stmt->cmds, nullptr,
+                                                             relation_owner(relid)},
                                              castNode(Constraint, constraint), column->colname) ||
                                work;
                 }
@@ -775,7 +779,8 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                 ListCell *key;
                 foreach (key, keys_from(relid)) {
                     StoredKey stored;
-                    work = work || (read_key(lfirst_oid(key), &stored) && involves(extension, stored));
+                    work =
+                        work || (read_key(lfirst_oid(key), &stored) && involves(extension, stored));
                 }
                 break;
             }
@@ -831,8 +836,8 @@ bool statement_rules(Oid extension, Node *parsetree) {
             // Its CREATE TABLE elements run without event triggers of their own, as the
             // schema's owner (AUTHORIZATION), who owns the tables they make.
             auto *stmt = castNode(CreateSchemaStmt, parsetree);
-            Oid owner = stmt->authrole != nullptr ? get_rolespec_oid(stmt->authrole, true)
-                                                  : GetUserId();
+            Oid owner =
+                stmt->authrole != nullptr ? get_rolespec_oid(stmt->authrole, true) : GetUserId();
             ListCell *cell;
             foreach (cell, stmt->schemaElts) {
                 Node *element = static_cast<Node *>(lfirst(cell));
@@ -943,10 +948,9 @@ void judge_concurrent_index(Oid extension, IndexStmt *stmt) {
     Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
     if (!member_relation(extension, relid))
         return;
-    judge_index_statement(
-        extension, relid, stmt, nullptr,
-        psprintf("index \"%s\"", stmt->idxname != nullptr ? stmt->idxname : ""),
-        ShareUpdateExclusiveLock);
+    judge_index_statement(extension, relid, stmt, nullptr,
+                          psprintf("index \"%s\"", stmt->idxname != nullptr ? stmt->idxname : ""),
+                          ShareUpdateExclusiveLock);
 }
 
 }  // namespace
@@ -1034,8 +1038,9 @@ void judge_recorded_statement(Oid extension, Oid relid, Node *statement, const c
             if (constraint->contype == CONSTR_CHECK)
                 judge_recorded_check(extension, relid, stmt->cmds, constraint, sql);
             else if (constraint->contype == CONSTR_FOREIGN)
-                (void)judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
-                                    constraint, nullptr);
+                (void)judge_new_key(
+                    extension, ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
+                    constraint, nullptr);
         }
     } else if (IsA(statement, IndexStmt)) {
         judge_recorded_index(extension, relid, castNode(IndexStmt, statement), sql);

@@ -16,6 +16,8 @@
 #include "pg/guard/code_rule.hpp"
 #include "pg/guard/ddl_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
+#include "pg/catalog/member_cache.hpp"
+#include "pg/catalog/rests_on.hpp"
 #include "pg/guard/extras_scope.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
@@ -90,7 +92,7 @@ void refuse(DdlStatement statement, DdlObject object = DdlObject::kAny,
 }
 
 bool member_relation(const Guard &g, Oid relid) {
-    return OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) == g.extension;
+    return OidIsValid(relid) && extension_has_member(g.extension, RelationRelationId, relid);
 }
 
 // A relation the guard protects: a member (table, view, sequence) or one of its own indexes.
@@ -156,6 +158,18 @@ bool kind_of_ours(ObjectType type) {
     }
 }
 
+// Whether a function of this name, as the statement names it (qualified, or through the
+// search_path), is the extension's. Asked first about a statement on a function: one about
+// another function then resolves no argument type (a %TYPE argument prints a NOTICE each time
+// it is resolved) and locks nothing.
+bool names_our_function(const Guard &g, List *name) {
+    FuncCandidateList candidate = FuncnameGetCandidates(name, -1, NIL, false, false, true, true);
+    for (; candidate != nullptr; candidate = candidate->next)
+        if (extension_has_member(g.extension, ProcedureRelationId, candidate->oid))
+            return true;
+    return false;
+}
+
 // A constraint the extension's table holds as its own: one the extension made, or one of a
 // kind no role may add (only FOREIGN KEY and CHECK may be; NOT NULL, where PostgreSQL
 // catalogues it as a constraint with a made-up name, is the column's own).
@@ -171,25 +185,35 @@ bool own_constraint(Oid constraint) {
 }
 
 // For objects that live on a table (a trigger, policy, rule or constraint named as
-// relation.name): that table, found by name without a lock. Other kinds: InvalidOid.
-Oid table_of_sub_object(ObjectType type, Node *object) {
+// relation.name): that table, locked in `lockmode` (the lock the statement itself takes on it
+// next, so the guard adds no wait and no lock upgrade that could deadlock two sessions' DDL,
+// and the name cannot come to mean another table between the guard's look and the
+// statement's). Other kinds: InvalidOid.
+Oid table_of_sub_object(ObjectType type, Node *object, LOCKMODE lockmode) {
     if ((type != OBJECT_TRIGGER && type != OBJECT_POLICY && type != OBJECT_RULE &&
          type != OBJECT_TABCONSTRAINT) ||
         !IsA(object, List) || list_length(castNode(List, object)) < 2)
         return InvalidOid;
     List *names = list_copy(castNode(List, object));
     names = list_truncate(names, list_length(names) - 1);
-    return relation_of(makeRangeVarFromNameList(names));
+    return RangeVarGetRelidExtended(makeRangeVarFromNameList(names), lockmode, RVR_MISSING_OK,
+                                    nullptr, nullptr);
 }
 
-bool protected_object(const Guard &g, ObjectType type, Node *object) {
+// `lockmode`: the lock the statement takes on the table of a trigger, policy, rule or
+// constraint it names.
+bool protected_object(const Guard &g, ObjectType type, Node *object,
+                      LOCKMODE lockmode = AccessShareLock) {
     if (object == nullptr || !kind_of_ours(type))
         return false;
-    // A trigger, policy, rule or constraint of another table is no concern of the guard: it
-    // is told by name, without get_object_address's lock on that table (a lock taken before
-    // PostgreSQL's own stronger one could deadlock two sessions' DDL on it).
-    if (table_of_sub_object(type, object) != InvalidOid &&
-        !protected_relation(g, table_of_sub_object(type, object)))
+    // A trigger, policy, rule or constraint of another table is no concern of the guard.
+    Oid table = table_of_sub_object(type, object, lockmode);
+    if (OidIsValid(table) && !protected_relation(g, table))
+        return false;
+    if ((type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE ||
+         type == OBJECT_AGGREGATE) &&
+        IsA(object, ObjectWithArgs) &&
+        !names_our_function(g, castNode(ObjectWithArgs, object)->objname))
         return false;
     // RENAME, SET SCHEMA and OWNER TO name a type by a list of names; get_object_address
     // takes a TypeName.
@@ -212,7 +236,7 @@ bool protected_object(const Guard &g, ObjectType type, Node *object) {
         return result || protected_relation(g, address.objectId);
     if (address.classId == NamespaceRelationId && address.objectId == g.schema)
         return true;
-    return result || getExtensionOfObject(address.classId, address.objectId) == g.extension;
+    return result || extension_has_member(g.extension, address.classId, address.objectId);
 }
 
 // The extension's grants or history hold a row (seen by a fresh snapshot, whatever row
@@ -279,60 +303,31 @@ bool names_an_owner(const Guard &g, List *roles) {
 // Whether the object a DROP ... CASCADE names is one the extension rests on: something the
 // extension or one of its members depends on, or the extension such a thing belongs to (a
 // language's extension, for instance), so that the cascade would drop customer_access.
+// A relation is found without a lock (the DROP locks it next: a weaker lock first would
+// turn two sessions' waits into a deadlock).
 bool extension_rests_on(const Guard &g, ObjectType type, Node *object) {
-    if (type == OBJECT_TYPE && IsA(object, List))
-        object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
-    ObjectAddress address;
+    ObjectAddress address = InvalidObjectAddress;
     switch (type) {
         case OBJECT_TABLE:
         case OBJECT_VIEW:
+        case OBJECT_MATVIEW:
         case OBJECT_SEQUENCE:
         case OBJECT_INDEX:
-        case OBJECT_MATVIEW:
         case OBJECT_FOREIGN_TABLE:
-            // By name, without a lock: DROP ... CASCADE takes its own, stronger one, and one
-            // taken before it could deadlock two sessions dropping the same relation.
             ObjectAddressSet(address, RelationRelationId,
                              relation_of(makeRangeVarFromNameList(castNode(List, object))));
             break;
         default: {
+            if (type == OBJECT_TYPE && IsA(object, List))
+                object = reinterpret_cast<Node *>(makeTypeNameFromNameList(castNode(List, object)));
             Relation rel = nullptr;
             address = get_object_address(type, object, &rel, AccessShareLock, true);
             if (rel != nullptr)
                 relation_close(rel, NoLock);
         }
     }
-    if (!OidIsValid(address.objectId))
-        return false;
-    const char *query =
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.refclassid = $1 AND d.refobjid "
-        "= $2 "
-        "  AND d.deptype IN ('n', 'a') AND ((d.classid = "
-        "'pg_catalog.pg_extension'::pg_catalog.regclass "
-        "  AND d.objid = $3) OR EXISTS (SELECT FROM pg_catalog.pg_depend m WHERE m.classid = "
-        "d.classid "
-        "  AND m.objid = d.objid AND m.deptype = 'e' AND m.refobjid = $3))) "
-        "OR EXISTS (SELECT FROM pg_catalog.pg_depend m JOIN pg_catalog.pg_depend d "
-        "  ON d.classid = m.classid AND d.objid = m.objid AND d.deptype IN ('n', 'a') "
-        "  JOIN pg_catalog.pg_depend x ON x.classid = d.refclassid AND x.objid = d.refobjid "
-        "  AND x.deptype = 'e' WHERE m.deptype = 'e' AND m.refobjid = $3 "
-        "  AND x.refclassid = $1 AND x.refobjid = $2)";
-    Oid types[3] = {OIDOID, OIDOID, OIDOID};
-    Datum values[3] = {ObjectIdGetDatum(address.classId), ObjectIdGetDatum(address.objectId),
-                       ObjectIdGetDatum(g.extension)};
-    int pinned = pin_search_path();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "SPI_connect failed");
-    int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
-    bool rests = false;
-    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
-        bool isnull;
-        rests =
-            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    }
-    SPI_finish();
-    unpin_search_path(pinned);
-    return rests;
+    return OidIsValid(address.objectId) &&
+           extension_rests_on_object(g.extension, address.classId, address.objectId);
 }
 
 // ALTER TABLE/INDEX ALL IN TABLESPACE would move one of the extension's relations.
@@ -417,8 +412,11 @@ void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
     }
 }
 
-// The OID of the function a CREATE OR REPLACE would replace, or InvalidOid.
-Oid replaced_function(List *name, List *parameters) {
+// The OID of the function a CREATE OR REPLACE would replace, when a function of that name is
+// the extension's; otherwise InvalidOid, with no argument type resolved.
+Oid replaced_function(const Guard &g, List *name, List *parameters) {
+    if (!names_our_function(g, name))
+        return InvalidOid;
     Oid types[FUNC_MAX_ARGS];
     int count = 0;
     ListCell *cell;
@@ -440,9 +438,11 @@ Oid replaced_function(List *name, List *parameters) {
 
 // CREATE OR REPLACE AGGREGATE name (args) or, old style, name (BASETYPE = type, ...).
 bool replaces_our_aggregate(const Guard &g, const DefineStmt *stmt) {
+    if (!names_our_function(g, stmt->defnames))
+        return false;
     Oid existing = InvalidOid;
     if (!stmt->oldstyle && stmt->args != NIL) {
-        existing = replaced_function(stmt->defnames, castNode(List, linitial(stmt->args)));
+        existing = replaced_function(g, stmt->defnames, castNode(List, linitial(stmt->args)));
     } else {
         ListCell *cell;
         foreach (cell, stmt->definition) {
@@ -489,7 +489,8 @@ void check_drop(const Guard &g, DropStmt *stmt) {
                 break;
             }
             default:
-                if (protected_object(g, stmt->removeType, object))
+                // DROP TRIGGER, POLICY, RULE: PostgreSQL locks the table ACCESS EXCLUSIVE.
+                if (protected_object(g, stmt->removeType, object, AccessExclusiveLock))
                     refuse(DdlStatement::kDrop, DdlObject::kOther);
         }
         if (stmt->behavior == DROP_CASCADE && stmt->removeType != OBJECT_EXTENSION &&
@@ -526,8 +527,9 @@ void check_statement(const Guard &g, Node *parsetree) {
             Node *object = stmt->object != nullptr || stmt->subname == nullptr
                                ? stmt->object
                                : reinterpret_cast<Node *>(makeString(stmt->subname));
-            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
-                                          : protected_object(g, stmt->renameType, object))
+            if (stmt->relation != nullptr
+                    ? protected_range_var(g, stmt->relation)
+                    : protected_object(g, stmt->renameType, object, AccessExclusiveLock))
                 refuse(DdlStatement::kRename);
             break;
         }
@@ -547,8 +549,9 @@ void check_statement(const Guard &g, Node *parsetree) {
         }
         case T_AlterObjectDependsStmt: {
             auto *stmt = castNode(AlterObjectDependsStmt, parsetree);
-            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
-                                          : protected_object(g, stmt->objectType, stmt->object))
+            if (stmt->relation != nullptr
+                    ? protected_range_var(g, stmt->relation)
+                    : protected_object(g, stmt->objectType, stmt->object, AccessExclusiveLock))
                 refuse(DdlStatement::kDependsOnExtension);
             break;
         }
@@ -561,7 +564,7 @@ void check_statement(const Guard &g, Node *parsetree) {
         case T_CreateFunctionStmt: {
             auto *stmt = castNode(CreateFunctionStmt, parsetree);
             Oid existing =
-                stmt->replace ? replaced_function(stmt->funcname, stmt->parameters) : InvalidOid;
+                stmt->replace ? replaced_function(g, stmt->funcname, stmt->parameters) : InvalidOid;
             if (OidIsValid(existing) &&
                 getExtensionOfObject(ProcedureRelationId, existing) == g.extension)
                 refuse(DdlStatement::kReplaceFunction);
@@ -712,6 +715,20 @@ void check_statement(const Guard &g, Node *parsetree) {
     }
 }
 
+// ALTER EXTENSION customer_access UPDATE, ADD or DROP: the statements (besides the
+// extension's own scripts and DROP EXTENSION) that change which objects are its members.
+bool changes_membership(Node *parsetree) {
+    switch (nodeTag(parsetree)) {
+        case T_AlterExtensionStmt:
+            return strcmp(castNode(AlterExtensionStmt, parsetree)->extname, kExtensionName) == 0;
+        case T_AlterExtensionContentsStmt:
+            return strcmp(castNode(AlterExtensionContentsStmt, parsetree)->extname,
+                          kExtensionName) == 0;
+        default:
+            return false;
+    }
+}
+
 // A server pg_upgrade started (binary upgrade mode: only pg_upgrade connects) rebuilds the
 // extension member by member (ALTER EXTENSION ... ADD) and copies the tables' files in
 // afterwards: the guard stands aside as for the extension's own script.
@@ -835,6 +852,10 @@ CUSTOMER_ACCESS_FUNCTION(guard_ddl) {
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     Guard g;
     g.extension = installed_extension();
+    // Before anything stands aside (the exit, the extension's own script): what every backend
+    // remembers of the extension's members must follow a change of them.
+    if (OidIsValid(g.extension) && changes_membership(data->parsetree))
+        announce_membership_change();
     bool ours_running = creating_extension && CurrentExtensionObject == g.extension;
     if (OidIsValid(g.extension) && !ours_running && !restoring_for_pg_upgrade())
         note_extras_work(g.extension, extension_schema(g.extension), data->parsetree);

@@ -1,6 +1,7 @@
 #include "pg/guard/expression_facts.hpp"
 
 #include "pg/boundary/compat.hpp"
+#include "pg/catalog/member_cache.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -60,7 +61,7 @@ void add(ReachedList *list, Reach reach, const ObjectFacts &object, std::uint32_
 
 bool member(const ReachedList *list, Oid classid, Oid object) {
     return OidIsValid(list->extension) && object >= FirstNormalObjectId &&
-           getExtensionOfObject(classid, object) == list->extension;
+           extension_has_member(list->extension, classid, object);
 }
 
 ObjectFacts function_facts(const ReachedList *list, Oid function) {

@@ -1,5 +1,10 @@
 #include "pg/guard/extras_scope.hpp"
 
+#include "pg/catalog/extension_catalog.hpp"
+#include "pg/catalog/member_cache.hpp"
+
+#include <cstdint>
+
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -15,6 +20,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 }
 
@@ -26,16 +32,42 @@ constexpr const char *kTables[] = {"external_access", "external_access_history",
                                    "login_users"};
 
 bool ours(Oid extension, Oid relid) {
-    return OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) == extension;
+    return OidIsValid(relid) && extension_has_member(extension, RelationRelationId, relid);
 }
 
-// Whether a foreign key of one of the extension's tables references `relid` (or, with
-// `in_schema`, any table of that schema). pg_constraint is read by its conrelid index.
-bool referenced(Oid schema, Oid relid, Oid in_schema) {
-    bool found = false;
+// The tables that the foreign keys of the extension's tables reference, remembered per
+// backend until one of the extension's tables changes (adding or dropping a constraint, the
+// table's or a referenced table's DROP, invalidates the extension's table's relcache entry),
+// the whole relcache is reset, or the extension is forgotten (remembered_generation).
+constexpr int kMaxReferenced = 32;
+struct ReferencedTables {
+    bool valid;
+    std::uint64_t generation;
+    Oid schema;
+    Oid tables[lengthof(kTables)];
+    int count;
+    Oid referenced[kMaxReferenced];
+} remembered{};
+std::uint64_t referenced_invalidations = 0;
+bool referenced_callback = false;
+
+void forget_referenced(Datum, Oid relid) {
+    ++referenced_invalidations;
+    if (relid == InvalidOid)
+        remembered.valid = false;
+    for (Oid table : remembered.tables)
+        if (table == relid)
+            remembered.valid = false;
+}
+
+// Reads pg_constraint by its conrelid index. False when there are too many to remember.
+bool read_referenced(Oid schema, ReferencedTables *into) {
+    into->count = 0;
+    bool fits = true;
     Relation constraints = table_open(ConstraintRelationId, AccessShareLock);
-    for (const char *name : kTables) {
-        Oid table = get_relname_relid(name, schema);
+    for (size_t i = 0; i < lengthof(kTables); ++i) {
+        Oid table = get_relname_relid(kTables[i], schema);
+        into->tables[i] = table;
         if (!OidIsValid(table))
             continue;
         ScanKeyData key;
@@ -44,19 +76,52 @@ bool referenced(Oid schema, Oid relid, Oid in_schema) {
         SysScanDesc scan = systable_beginscan(constraints, ConstraintRelidTypidNameIndexId, true,
                                               nullptr, 1, &key);
         HeapTuple tuple;
-        while (!found && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+        while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
             auto *c = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
             if (c->contype != CONSTRAINT_FOREIGN)
                 continue;
-            found = OidIsValid(in_schema) ? get_rel_namespace(c->confrelid) == in_schema
-                                          : c->confrelid == relid;
+            if (into->count == kMaxReferenced)
+                fits = false;
+            else
+                into->referenced[into->count++] = c->confrelid;
         }
         systable_endscan(scan);
-        if (found)
-            break;
     }
     table_close(constraints, AccessShareLock);
-    return found;
+    return fits;
+}
+
+const ReferencedTables &referenced_tables(Oid extension, Oid schema, ReferencedTables *scratch) {
+    if (!referenced_callback) {
+        CacheRegisterRelcacheCallback(forget_referenced, 0);
+        referenced_callback = true;
+    }
+    std::uint64_t generation = remembered_generation(extension);
+    if (remembered.valid && generation != 0 && remembered.generation == generation &&
+        remembered.schema == schema)
+        return remembered;
+    std::uint64_t seen = referenced_invalidations;
+    bool fits = read_referenced(schema, scratch);
+    scratch->schema = schema;
+    scratch->generation = generation;
+    // Kept only when no invalidation arrived while reading (the read takes locks).
+    scratch->valid = fits && generation != 0 && seen == referenced_invalidations;
+    if (!scratch->valid)
+        return *scratch;
+    remembered = *scratch;
+    return remembered;
+}
+
+// Whether a foreign key of one of the extension's tables references `relid` (or, with
+// `in_schema`, any table of that schema).
+bool referenced(Oid extension, Oid schema, Oid relid, Oid in_schema) {
+    ReferencedTables scratch;
+    const ReferencedTables &r = referenced_tables(extension, schema, &scratch);
+    for (int i = 0; i < r.count; ++i)
+        if (OidIsValid(in_schema) ? get_rel_namespace(r.referenced[i]) == in_schema
+                                  : r.referenced[i] == relid)
+            return true;
+    return false;
 }
 
 Oid relation_named(const RangeVar *rv) {
@@ -64,7 +129,8 @@ Oid relation_named(const RangeVar *rv) {
 }
 
 bool ours_or_referenced(Oid extension, Oid schema, Oid relid) {
-    return OidIsValid(relid) && (ours(extension, relid) || referenced(schema, relid, InvalidOid));
+    return OidIsValid(relid) &&
+           (ours(extension, relid) || referenced(extension, schema, relid, InvalidOid));
 }
 
 bool adds_unique_key(const AlterTableStmt *stmt) {
@@ -110,7 +176,7 @@ ExtrasWork decide(Oid extension, Oid schema, Node *parsetree) {
                 // Dropping a referenced key drops the foreign key only with CASCADE.
                 if (ours(extension, table) ||
                     (stmt->behavior == DROP_CASCADE && OidIsValid(table) &&
-                     referenced(schema, table, InvalidOid)))
+                     referenced(extension, schema, table, InvalidOid)))
                     work.record = true;
             }
             break;
@@ -119,9 +185,9 @@ ExtrasWork decide(Oid extension, Oid schema, Node *parsetree) {
             auto *stmt = castNode(RenameStmt, parsetree);
             if (stmt->renameType == OBJECT_SCHEMA) {
                 Oid namespace_oid = get_namespace_oid(stmt->subname, true);
-                work.record =
-                    OidIsValid(namespace_oid) &&
-                    (namespace_oid == schema || referenced(schema, InvalidOid, namespace_oid));
+                work.record = OidIsValid(namespace_oid) &&
+                              (namespace_oid == schema ||
+                               referenced(extension, schema, InvalidOid, namespace_oid));
             } else {
                 work.record = ours_or_referenced(extension, schema, relation_named(stmt->relation));
             }

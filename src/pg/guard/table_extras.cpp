@@ -99,11 +99,13 @@ bool attempt_may_fail_with(int sqlerrcode) {
     return false;
 }
 
+void load_order_lock(Oid extension, LOCKMODE mode);
+
 // `refused` (when given) tells a record the code or foreign-key rule refused (42501) from one
-// that failed for a reason a later attempt may not meet. With `lock`, takes that lock
-// (load_order_lock) instead of running SQL.
+// that failed for a reason a later attempt may not meet. With `lock_extension`, takes the
+// load order lock of that extension in `mode` (load_order_lock) instead of running SQL.
 bool try_in_subtransaction(const char *sql, const char *relation, const char *name,
-                           bool *refused = nullptr, void (*lock)(LOCKMODE) = nullptr,
+                           bool *refused = nullptr, Oid lock_extension = InvalidOid,
                            LOCKMODE mode = NoLock) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
@@ -125,8 +127,8 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
                                      get_relname_relid(relation, extension_schema(extension)),
                                      castNode(RawStmt, linitial(statements))->stmt, sql);
         }
-        if (lock != nullptr)
-            lock(mode);
+        if (OidIsValid(lock_extension))
+            load_order_lock(lock_extension, mode);
         else if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
         ReleaseCurrentSubTransaction();
@@ -225,12 +227,8 @@ char *statement_for(const char *relation, const char *name, const char *kind,
 // every superuser's primary key or unique index in the database wait).
 constexpr uint16 kLoadLockSubId = 1;
 
-Oid load_order_object() {
-    return get_extension_oid(kExtensionName, false);
-}
-
-void load_order_lock(LOCKMODE mode) {
-    LockDatabaseObject(ExtensionRelationId, load_order_object(), kLoadLockSubId, mode);
+void load_order_lock(Oid extension, LOCKMODE mode) {
+    LockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, mode);
 }
 
 bool pending_rows(Datum database) {
@@ -240,9 +238,8 @@ bool pending_rows(Datum database) {
            SPI_processed > 0;
 }
 
-bool try_lock_shared() {
-    return ConditionalLockDatabaseObject(ExtensionRelationId, load_order_object(), kLoadLockSubId,
-                                         ShareLock);
+bool try_lock_shared(Oid extension) {
+    return ConditionalLockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, ShareLock);
 }
 
 void replay_rows(Datum database);
@@ -358,15 +355,14 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
         if (!superuser()) {
             // Only a superuser re-creates; any role's DDL may have renamed what a key refers to.
         } else if (loading) {
-            replay = try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, load_order_lock,
-                                           ExclusiveLock);
+            replay =
+                try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension, ExclusiveLock);
         } else {
             replay = pending_rows(database);
-            if (!replay && !try_lock_shared())
-                replay =
-                    try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, load_order_lock,
-                                          ShareLock) &&
-                    pending_rows(database);
+            if (!replay && !try_lock_shared(extension))
+                replay = try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension,
+                                               ShareLock) &&
+                         pending_rows(database);
         }
         if (replay)
             replay_pending(database);

@@ -9,6 +9,7 @@
 #include "pg/boundary/boundary.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/checks/grant_lookup.hpp"
+#include "pg/triggers/change_notify.hpp"
 #include "pg/triggers/trigger_rows.hpp"
 #include "pg/identity/identity.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
@@ -92,8 +93,9 @@ int64 new_history_id() {
     return micros * 1000 + DatumGetInt64(counter);
 }
 
-// Runs the insert as the history's owner with search_path = pg_catalog, pg_temp.
-void insert_as_owner(Oid history, Datum *values, const char *nulls) {
+// Runs the insert as the history's owner with search_path = pg_catalog, pg_temp; the new
+// entry's id.
+int64 insert_as_owner(Oid history, Datum *values, const char *nulls) {
     Oid acting_role;
     int security_context;
     GetUserIdAndSecContext(&acting_role, &security_context);
@@ -102,7 +104,8 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     SetUserIdAndSecContext(relation_owner(history), security_context |
                                                         SECURITY_LOCAL_USERID_CHANGE |
                                                         SECURITY_RESTRICTED_OPERATION);
-    values[kParams - 1] = Int64GetDatum(new_history_id());
+    int64 history_id = new_history_id();
+    values[kParams - 1] = Int64GetDatum(history_id);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     int rc = SPI_execute_plan(history_insert_plan(), values, nulls, false, 0);
@@ -111,6 +114,7 @@ void insert_as_owner(Oid history, Datum *values, const char *nulls) {
     SPI_finish();
     SetUserIdAndSecContext(acting_role, security_context);
     unpin_search_path(nest);
+    return history_id;
 }
 
 // Deletes the entries older than `before`; the count. Plain C frame: the flag is reset
@@ -205,9 +209,16 @@ void record_entry(const char *operation, const GrantRow *before, const GrantRow 
         BoolGetDatum(owner_override),
         Datum(0),  // the history id, taken as the history's owner
     };
-    char nulls[kParams] = {' ', ' ', ' ', has_app_user ? ' ' : 'n', ' ',
-                           before != nullptr ? ' ' : 'n', after != nullptr ? ' ' : 'n', ' ', ' '};
-    insert_as_owner(extension_catalog().history, values, nulls);
+    char nulls[kParams] = {' ',
+                           ' ',
+                           ' ',
+                           has_app_user ? ' ' : 'n',
+                           ' ',
+                           before != nullptr ? ' ' : 'n',
+                           after != nullptr ? ' ' : 'n',
+                           ' ',
+                           ' '};
+    note_history_entry(insert_as_owner(extension_catalog().history, values, nulls));
 }
 
 }  // namespace
@@ -222,9 +233,8 @@ void record_truncated_grants(Relation rel) {
         return;
     note_grants_changed();
     TupleDesc desc = RelationGetDescr(rel);
-    MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext,
-                                                  "customer_access truncated grant",
-                                                  ALLOCSET_DEFAULT_SIZES);
+    MemoryContext per_row = AllocSetContextCreate(
+        CurrentMemoryContext, "customer_access truncated grant", ALLOCSET_DEFAULT_SIZES);
     // TRUNCATE holds its ACCESS EXCLUSIVE lock: a fresh snapshot sees every row it removes.
     Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
     TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);

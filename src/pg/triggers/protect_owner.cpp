@@ -1,8 +1,9 @@
 // Trigger function customer_access.protect_owner(): Owner (L90) access, once given, can
-// never be revoked or narrowed by DML. AFTER UPDATE OR DELETE FOR EACH ROW, so it judges the
-// row as finally written, after every BEFORE trigger; its error aborts the statement before
-// anything is visible. BEFORE TRUNCATE FOR EACH STATEMENT. The extension enables both ALWAYS
-// so replica mode cannot skip them, and they run only on customer_access.external_access.
+// never be revoked or narrowed by DML, nor given an expiry (1.3). AFTER INSERT OR UPDATE OR
+// DELETE FOR EACH ROW, so it judges the row as finally written, after every BEFORE trigger; its
+// error aborts the statement before anything is visible. BEFORE TRUNCATE FOR EACH STATEMENT. The
+// extension enables both ALWAYS so replica mode cannot skip them, and they run only on
+// customer_access.external_access.
 #include "pg/boundary/boundary.hpp"
 #include "pg/citus/copy_guard.hpp"
 #include "pg/citus/distribute.hpp"
@@ -27,8 +28,11 @@ namespace {
          errdetail("In customer_access.external_access, the grant%s holds Owner (L90) access; %s "
                    "is not allowed.",
                    keys, owner_change_text(change).doing),
-         errhint("Changing notes or widening days_back_access is allowed. A superuser may SET "
-                 "customer_access.allow_owner_revoke = on to revoke an Owner on purpose.")));
+         change == OwnerChange::kExpires
+             ? errhint("An Owner's expires_at stays NULL; give an expiring grant a lower role.")
+             : errhint("Changing notes or widening days_back_access is allowed. A superuser may "
+                       "SET customer_access.allow_owner_revoke = on to revoke an Owner on "
+                       "purpose.")));
     pg_unreachable();
 }
 
@@ -52,9 +56,10 @@ bool has_owner_row(Relation rel, AttrNumber role_column) {
 }
 
 [[noreturn]] void misfired() {
-    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                    errmsg("protect_owner() must be fired AFTER UPDATE OR DELETE FOR EACH ROW, or "
-                           "BEFORE TRUNCATE FOR EACH STATEMENT")));
+    ereport(ERROR,
+            (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+             errmsg("protect_owner() must be fired AFTER INSERT, UPDATE OR DELETE FOR EACH ROW, "
+                    "or BEFORE TRUNCATE FOR EACH STATEMENT")));
     pg_unreachable();
 }
 
@@ -91,8 +96,7 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
             record_truncated_grants(rel);
         return PointerGetDatum(nullptr);
     }
-    if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
-        TRIGGER_FIRED_BY_INSERT(event))
+    if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event))
         misfired();
 
     // For AFTER triggers tg_trigtuple is the version that was changed: after a wait on a
@@ -100,7 +104,13 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
     TupleDesc desc = RelationGetDescr(rel);
     GrantRow before = read_grant_row(trigger->tg_trigtuple, desc, catalog.layout);
     OwnerChange change;
-    if (TRIGGER_FIRED_BY_UPDATE(event)) {
+    if (TRIGGER_FIRED_BY_INSERT(event)) {
+        // A new Owner must not expire (1.3). Rows a restore or Citus copies back were judged
+        // when they were first written.
+        if (restoring_saved_rows() || copying_grants_into_shards())
+            return PointerGetDatum(nullptr);
+        change = check_owner_insert(before.grant);
+    } else if (TRIGGER_FIRED_BY_UPDATE(event)) {
         GrantRow after = read_grant_row(trigger->tg_newtuple, desc, catalog.layout);
         change = owner_change(before, &after);
     } else {

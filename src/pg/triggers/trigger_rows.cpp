@@ -8,6 +8,8 @@ extern "C" {
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
 #include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
@@ -26,14 +28,18 @@ void check_descriptor(TupleDesc desc, const ExtensionCatalog &c) {
     struct Expected {
         AttrNumber attnum;
         Oid type;
-    } expected[] = {{l.id, UUIDOID},
-                    {l.customer, UUIDOID},
-                    {l.user, UUIDOID},
-                    {l.role, c.role_type},
-                    {l.days_back, INT4OID},
-                    {l.notes, TEXTOID},
-                    {l.object_version, INT4OID}};
+        bool present;  // expires_at: only since 1.3 (the catalog says whether it is there)
+    } expected[] = {{l.id, UUIDOID, true},
+                    {l.customer, UUIDOID, true},
+                    {l.user, UUIDOID, true},
+                    {l.role, c.role_type, true},
+                    {l.days_back, INT4OID, true},
+                    {l.notes, TEXTOID, true},
+                    {l.object_version, INT4OID, true},
+                    {l.expires_at, TIMESTAMPTZOID, l.expires_at != InvalidAttrNumber}};
     for (const Expected &e : expected) {
+        if (!e.present)
+            continue;
         if (e.attnum < 1 || e.attnum > desc->natts ||
             TupleDescAttr(desc, e.attnum - 1)->atttypid != e.type ||
             TupleDescAttr(desc, e.attnum - 1)->attisdropped)
@@ -89,6 +95,17 @@ GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layou
     }
     Datum version = heap_getattr(row, layout.object_version, desc, &isnull);
     r.object_version = isnull ? 0 : DatumGetInt32(version);
+    if (layout.expires_at != InvalidAttrNumber) {
+        Datum expires = heap_getattr(row, layout.expires_at, desc, &isnull);
+        if (!isnull) {
+            r.grant.expires_at = DatumGetTimestampTz(expires);
+            // PostgreSQL's own JSON form of a timestamptz, in UTC whatever the session's zone
+            static const int kUtc = 0;
+            char *text = JsonEncodeDateTime(nullptr, expires, TIMESTAMPTZOID, &kUtc);
+            r.has_expires_at = true;
+            r.expires_at_text = std::string_view(text);
+        }
+    }
     return r;
 }
 

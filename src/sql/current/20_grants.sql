@@ -10,12 +10,13 @@ CREATE TABLE @extschema@.external_access (
         CONSTRAINT external_access_days_back_access_check CHECK (days_back_access >= 0),
     notes text,
     object_version integer NOT NULL DEFAULT 0,
+    expires_at timestamptz,
     -- Serves both lookups of the checks: all grants of a user, and one (user, customer) pair.
     CONSTRAINT external_access_user_customer_key UNIQUE (user_id, customer_id)
 );
 CREATE INDEX external_access_customer_idx ON @extschema@.external_access (customer_id);
 COMMENT ON TABLE @extschema@.external_access IS
-    'Grants: one external user''s access to one customer, with a role and a days-back window. Owner (L90) rows can never be revoked.';
+    'Grants: one external user''s access to one customer, with a role, a days-back window and an optional expiry. Owner (L90) rows can never be revoked.';
 COMMENT ON COLUMN @extschema@.external_access.id IS 'grant id';
 COMMENT ON COLUMN @extschema@.external_access.customer_id IS 'the customer (in the application''s customers table)';
 COMMENT ON COLUMN @extschema@.external_access.user_id IS 'the external user (in the application''s users table)';
@@ -23,6 +24,8 @@ COMMENT ON COLUMN @extschema@.external_access.role IS 'the access role; includes
 COMMENT ON COLUMN @extschema@.external_access.days_back_access IS 'how many past days of dated data the user sees; NULL = unlimited';
 COMMENT ON COLUMN @extschema@.external_access.notes IS 'free text';
 COMMENT ON COLUMN @extschema@.external_access.object_version IS 'optimistic locking: 0 on insert, +1 on every update';
+COMMENT ON COLUMN @extschema@.external_access.expires_at IS
+    'the grant counts only while now() (the transaction''s start) is before it; NULL = never. An Owner never expires';
 COMMENT ON INDEX @extschema@.external_access_customer_idx IS 'lists a customer''s users';
 COMMENT ON CONSTRAINT external_access_pkey ON @extschema@.external_access IS 'one grant per id';
 COMMENT ON INDEX @extschema@.external_access_pkey IS 'a grant by id';
@@ -43,7 +46,7 @@ COMMENT ON FUNCTION @extschema@.stamp_object_version() IS
 CREATE FUNCTION @extschema@.protect_owner() RETURNS trigger
     AS 'MODULE_PATHNAME', 'protect_owner' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.protect_owner() IS
-    'Trigger of external_access: refuses (42501) any DELETE, TRUNCATE or UPDATE that revokes, moves or narrows an Owner (L90) grant, judged on the row as finally written';
+    'Trigger of external_access: refuses (42501) any DELETE, TRUNCATE or UPDATE that revokes, moves or narrows an Owner (L90) grant, and any Owner row with an expires_at, judged on the row as finally written';
 
 CREATE FUNCTION @extschema@.record_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'record_change' LANGUAGE C;
@@ -54,7 +57,7 @@ COMMENT ON FUNCTION @extschema@.record_change() IS
 -- as finally written, and its error undoes the statement before anything is visible.
 CREATE TRIGGER object_version BEFORE INSERT OR UPDATE ON @extschema@.external_access
     FOR EACH ROW EXECUTE FUNCTION @extschema@.stamp_object_version();
-CREATE TRIGGER protect_owner AFTER UPDATE OR DELETE ON @extschema@.external_access
+CREATE TRIGGER protect_owner AFTER INSERT OR UPDATE OR DELETE ON @extschema@.external_access
     FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_owner();
 CREATE TRIGGER protect_owner_truncate BEFORE TRUNCATE ON @extschema@.external_access
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.protect_owner();
@@ -66,7 +69,7 @@ ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner;
 ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER protect_owner_truncate;
 ALTER TABLE @extschema@.external_access ENABLE ALWAYS TRIGGER record_change;
 COMMENT ON TRIGGER object_version ON @extschema@.external_access IS 'stamps object_version';
-COMMENT ON TRIGGER protect_owner ON @extschema@.external_access IS 'Owner (L90) access can never be revoked or narrowed';
+COMMENT ON TRIGGER protect_owner ON @extschema@.external_access IS 'Owner (L90) access can never be revoked, narrowed or made to expire';
 COMMENT ON TRIGGER protect_owner_truncate ON @extschema@.external_access IS 'no TRUNCATE while an Owner grant exists';
 COMMENT ON TRIGGER record_change ON @extschema@.external_access IS 'records every change in external_access_history';
 

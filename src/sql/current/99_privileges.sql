@@ -32,7 +32,10 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.earliest_visible_date(uuid, @extschema@.access_role),
     @extschema@.who_can_access(uuid, @extschema@.access_role), @extschema@.cache_stats(),
     @extschema@.can_grant(uuid, @extschema@.access_role, integer),
-    @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text),
+    @extschema@.can_grant(uuid, @extschema@.access_role, integer, timestamptz),
+    @extschema@.can_manage(uuid),
+    @extschema@.grant_access(uuid, uuid, @extschema@.access_role, integer, text, timestamptz),
     @extschema@.revoke_access(uuid, uuid),
+    @extschema@.copy_access(uuid, uuid, uuid),
     @extschema@.customer_users(uuid)
 TO PUBLIC;

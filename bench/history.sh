@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# bench/history.tsv and its table at the end of bench/RESULTS.md (scripts/bench, measure.sh).
+#   bench/history.sh header        the History heading and the table's header
+#   bench/history.sh table         the table's rows, from bench/history.tsv
+#   bench/history.sh ddl SECTION   after a run of the DDL case alone (scripts/bench --ddl): puts
+#                                  SECTION (markdown) in place of RESULTS.md's DDL section, adds a
+#                                  line with SECTION.tsv's two ratios, and renders the table again
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+header() {
+    echo "## History"
+    echo
+    echo "Each run of \`scripts/bench\` adds a line to \`bench/history.tsv\` (date, commit, then the ratios"
+    echo "above: all-seeing / no policy, 5-customer / hand-written, explicit / can_access (all-seeing),"
+    echo "reused / fresh (both directions), grant reads for 40 pairs, cliff, big customer, DDL"
+    echo "script tps with / without the extension, regression schedule time with / without;"
+    echo "\`scripts/bench --ddl\` fills only the last two)."
+    echo
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+}
+
+table() {
+    awk -F'\t' '{ printf "|"; for (i = 1; i <= 12; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
+}
+
+case ${1:-} in
+    header) header ;;
+    table) table ;;
+    ddl)
+        section=${2:?usage: bench/history.sh ddl SECTION}
+        printf '%s\t%s\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
+            "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.tsv")" >> bench/history.tsv
+        # RESULTS.md up to its DDL section or its History, without the old DDL section; then
+        # the new one, and the History again.
+        awk '/^## DDL statements$/ { skip = 1; next } /^## / { skip = 0 } /^## History$/ { exit } !skip' \
+            bench/RESULTS.md > bench/RESULTS.md.new
+        { cat "$section"; header; table; } >> bench/RESULTS.md.new
+        mv bench/RESULTS.md.new bench/RESULTS.md
+        ;;
+    *) echo "usage: bench/history.sh header|table|ddl SECTION" >&2; exit 2 ;;
+esac
