@@ -93,6 +93,52 @@ SELECT operation, access_id, old_row ->> 'role' AS role, owner_override, new_row
  ORDER BY access_id;
 ROLLBACK;
 
+-- Siblings, as an attacker would look for them next.
+-- 1b. ATTACH PARTITION gives the partition a copy of the parent's keys: a superuser's
+-- cascading key would act on a role's table, as would one on a partition handed to a role.
+CREATE TABLE public.ar_parted (grant_id uuid REFERENCES customer_access.external_access (id) ON DELETE CASCADE, k int)
+  PARTITION BY LIST (k);
+SET ROLE ar_att;
+CREATE TABLE ar_att.part (grant_id uuid, k int);
+RESET ROLE;
+SELECT pg_temp.try($$ALTER TABLE public.ar_parted ATTACH PARTITION ar_att.part FOR VALUES IN (1)$$) AS role_partition;
+CREATE TABLE public.ar_part_su (grant_id uuid, k int);
+SELECT pg_temp.try($$ALTER TABLE public.ar_parted ATTACH PARTITION public.ar_part_su FOR VALUES IN (2)$$) AS superusers_partition;
+CREATE TABLE public.ar_part_made PARTITION OF public.ar_parted FOR VALUES IN (3);
+SELECT pg_temp.try($$ALTER TABLE public.ar_part_made OWNER TO ar_att$$) AS partition_handed_to_a_role;
+-- a key that does not act may be copied to anyone's partition
+CREATE TABLE public.ar_parted_keep (grant_id uuid REFERENCES customer_access.external_access (id), k int)
+  PARTITION BY LIST (k);
+SELECT pg_temp.try($$ALTER TABLE public.ar_parted_keep ATTACH PARTITION ar_att.part FOR VALUES IN (1)$$) AS role_partition_no_action;
+DROP TABLE public.ar_parted, public.ar_parted_keep;
+
+-- 3b. TRUNCATE ... CASCADE from a table the grants reference truncates the grants too: the
+-- same rule (no Owner without the exit) and the same history.
+CREATE TABLE public.ar_customers (id uuid PRIMARY KEY);
+INSERT INTO public.ar_customers VALUES ('ca000000-0000-0000-0000-000000000001');
+ALTER TABLE customer_access.external_access
+  ADD CONSTRAINT ar_customer_fk FOREIGN KEY (customer_id) REFERENCES public.ar_customers (id) NOT VALID;
+BEGIN;
+SELECT pg_temp.try($$TRUNCATE public.ar_customers CASCADE$$) AS cascade_owner_present;
+SET LOCAL customer_access.allow_owner_revoke = on;
+TRUNCATE public.ar_customers CASCADE;
+SELECT count(*) AS grants_left FROM customer_access.external_access;
+SELECT operation, access_id, old_row ->> 'role' AS role, owner_override
+  FROM customer_access.external_access_history
+ WHERE access_id IN ('0a000000-0000-0000-0000-000000000001', '0a000000-0000-0000-0000-000000000003')
+   AND operation = 'DELETE'
+ ORDER BY access_id;
+ROLLBACK;
+ALTER TABLE customer_access.external_access DROP CONSTRAINT ar_customer_fk;
+DROP TABLE public.ar_customers;
+
+-- 3c. The history is never truncated, alone, with the grants, or with the exit.
+SELECT pg_temp.try($$TRUNCATE customer_access.external_access_history$$) AS history_alone;
+BEGIN;
+SET LOCAL customer_access.allow_owner_revoke = on;
+SELECT pg_temp.try($$TRUNCATE customer_access.external_access, customer_access.external_access_history$$) AS history_with_grants;
+ROLLBACK;
+
 -- Clean up
 SET customer_access.allow_owner_revoke = on;
 DELETE FROM customer_access.external_access WHERE id::text LIKE '0a000000-%';

@@ -677,6 +677,29 @@ bool judge_stored_keys_of(Oid extension, Oid relid, const char *only) {
     return found;
 }
 
+// ATTACH PARTITION gives the partition a copy of each of the parent's foreign keys, on a
+// table whoever owns the partition owns: the parent's keys to the extension's tables are
+// judged by the action rule with the partition's owner as well.
+void check_attached_partition(Oid extension, Oid parent, const AlterTableCmd *cmd) {
+    if (cmd->def == nullptr || !IsA(cmd->def, PartitionCmd))
+        return;
+    Oid partition = RangeVarGetRelid(castNode(PartitionCmd, cmd->def)->name, NoLock, true);
+    if (!OidIsValid(partition))
+        return;
+    Oid owner = relation_owner(partition);
+    ListCell *cell;
+    foreach (cell, keys_from(parent)) {
+        StoredKey key;
+        if (!read_key(lfirst_oid(cell), &key) || !involves(extension, key))
+            continue;
+        check_key_actions(extension,
+                          psprintf("foreign key \"%s\" that partition %s would take from %s to %s",
+                                   key.name, relation_label(partition),
+                                   relation_label(key.conrelid), relation_label(key.confrelid)),
+                          partition, owner, key.confrelid, key.on_delete, key.on_update);
+    }
+}
+
 // Whether a subcommand may add, retype, validate or attach a foreign key: the others are
 // decided from the parse tree alone, without a catalog lookup.
 bool may_touch_keys(const AlterTableCmd *cmd) {
@@ -772,6 +795,7 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                 work = judge_stored_keys_of(extension, relid, cmd->name) || work;
                 break;
             case AT_AttachPartition:
+                check_attached_partition(extension, relid, cmd);
                 work = judge_stored_keys_of(extension, relid, nullptr) || work;
                 break;
             case AT_ChangeOwner: {
