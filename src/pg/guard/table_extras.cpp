@@ -99,7 +99,7 @@ bool attempt_may_fail_with(int sqlerrcode) {
     return false;
 }
 
-void load_order_lock(Oid extension, LOCKMODE mode);
+bool load_order_lock(Oid extension, LOCKMODE mode, bool wait);
 
 // `refused` (when given) tells a record the code or foreign-key rule refused (42501) from one
 // that failed for a reason a later attempt may not meet. With `lock_extension`, takes the
@@ -128,7 +128,7 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
                                      castNode(RawStmt, linitial(statements))->stmt, sql);
         }
         if (OidIsValid(lock_extension))
-            load_order_lock(lock_extension, mode);
+            (void)load_order_lock(lock_extension, mode, true);
         else if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
         ReleaseCurrentSubTransaction();
@@ -227,8 +227,13 @@ char *statement_for(const char *relation, const char *name, const char *kind,
 // every superuser's primary key or unique index in the database wait).
 constexpr uint16 kLoadLockSubId = 1;
 
-void load_order_lock(Oid extension, LOCKMODE mode) {
+// Takes it in `mode`, waiting when `wait`; without waiting, false when another session holds
+// it in a conflicting mode.
+bool load_order_lock(Oid extension, LOCKMODE mode, bool wait) {
+    if (!wait)
+        return ConditionalLockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, mode);
     LockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, mode);
+    return true;
 }
 
 bool pending_rows(Datum database) {
@@ -236,10 +241,6 @@ bool pending_rows(Datum database) {
     Datum values[1] = {database};
     return SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 1) == SPI_OK_SELECT &&
            SPI_processed > 0;
-}
-
-bool try_lock_shared(Oid extension) {
-    return ConditionalLockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, ShareLock);
 }
 
 void replay_rows(Datum database);
@@ -359,7 +360,7 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
                 try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension, ExclusiveLock);
         } else {
             replay = pending_rows(database);
-            if (!replay && !try_lock_shared(extension))
+            if (!replay && !load_order_lock(extension, ShareLock, false))
                 replay = try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension,
                                                ShareLock) &&
                          pending_rows(database);
