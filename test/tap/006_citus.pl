@@ -123,7 +123,8 @@ like($coord->safe_psql('postgres', "SET citus.enable_repartition_joins = on; EXP
 # (the ground truth without a repartition join: the items of the orders the user may see)
 is($out, $coord->safe_psql('postgres', qq{SELECT count(*) FROM app.items i WHERE i.order_id IN (
     SELECT o.id FROM app.orders o JOIN customer_access.external_access g ON g.customer_id = o.customer_id AND g.user_id = '$u1'
-     WHERE g.role >= 'L20' AND (g.days_back_access IS NULL OR o.order_date >= current_date - g.days_back_access))}),
+     WHERE g.role >= 'L20' AND (g.expires_at IS NULL OR g.expires_at > now())
+       AND (g.days_back_access IS NULL OR o.order_date >= current_date - g.days_back_access))}),
    '... and as the portal role through the policy') or diag($err);
 
 # Finding 4: every plan shape Citus has, in autocommit (session scope) and in a transaction,
@@ -132,7 +133,8 @@ is($out, $coord->safe_psql('postgres', qq{SELECT count(*) FROM app.items i WHERE
 {
     my $visible = q{(SELECT o.* FROM app.orders o JOIN customer_access.external_access g
                        ON g.customer_id = o.customer_id AND g.user_id = '%s'
-                      WHERE g.role >= 'L20' AND (g.days_back_access IS NULL
+                      WHERE g.role >= 'L20' AND (g.expires_at IS NULL OR g.expires_at > now())
+                        AND (g.days_back_access IS NULL
                             OR o.order_date >= current_date - g.days_back_access))};
     my %shapes = (
         'router'            => q{SELECT count(*) FROM app.orders o WHERE o.customer_id = '%c'},
