@@ -969,7 +969,11 @@ void judge_recorded_index(Oid extension, Oid relid, IndexStmt *stmt, const char 
 void judge_concurrent_index(Oid extension, IndexStmt *stmt) {
     if (!stmt->concurrent || stmt->relation == nullptr)
         return;
-    Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+    // Found as PostgreSQL finds it next (the owner's, under the lock CREATE INDEX
+    // CONCURRENTLY takes): a name looked up without the lock could mean another table by the
+    // time PostgreSQL looks (a shadow earlier on the search_path, dropped while it waits).
+    Oid relid = RangeVarGetRelidExtended(stmt->relation, ShareUpdateExclusiveLock, RVR_MISSING_OK,
+                                         RangeVarCallbackOwnsRelation, nullptr);
     if (!member_relation(extension, relid))
         return;
     judge_index_statement(extension, relid, stmt, nullptr,
