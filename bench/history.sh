@@ -15,14 +15,16 @@ header() {
     echo "above: all-seeing / no policy, 5-customer / hand-written, explicit / can_access (all-seeing),"
     echo "reused / fresh (both directions), grant reads for 40 pairs, cliff, big customer, DDL"
     echo "script tps with / without the extension, regression schedule time with / without;"
-    echo "\`scripts/bench --ddl\` fills only the last two)."
+    echo "\`scripts/bench --ddl\` fills only those two); \`bench/rows_cost.sh\` (callgrind) fills only the"
+    echo "last four: instructions per row of the all-seeing \`count(*)\` through \`can_access\`, the"
+    echo "explicit form, a policy of two built-in comparisons on the same columns, and no policy."
     echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 table() {
-    awk -F'\t' '{ printf "|"; for (i = 1; i <= 12; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
+    awk -F'\t' '{ printf "|"; for (i = 1; i <= 16; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
 }
 
 case ${1:-} in

@@ -42,14 +42,16 @@ VERSION_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresq
 
 # Everything scripts/test needs for one PostgreSQL version inside a Debian root made by
 # scripts/root (@MAJOR@ is the version): the server, the suites' tools, the package build,
-# what Citus's build needs, and bison and flex for the psql scripts/pg-regress builds from a
-# source without generated parsers (18). The root has no network while the suites run.
+# what Citus's build needs, bison and flex for the psql scripts/pg-regress builds from a
+# source without generated parsers (18), and valgrind (scripts/bench and bench/rows_cost.sh
+# count instructions per row with callgrind). The root has no network while the suites run.
 ROOT_PACKAGES=(postgresql-@MAJOR@ postgresql-server-dev-@MAJOR@ postgresql-server-dev-all
                postgresql-common make g++ libssl-dev python3 python3-jwt python3-cryptography
                pgbouncer python3-psycopg2 python3-psycopg libipc-run-perl perl debhelper
                build-essential fakeroot dpkg-dev git iproute2 procps
                liblz4-dev libzstd-dev libkrb5-dev libpam0g-dev libselinux1-dev libxslt1-dev
-               libreadline-dev libcurl4-openssl-dev libicu-dev bison flex)
+               libreadline-dev libcurl4-openssl-dev libicu-dev bison flex
+               valgrind)
 
 # Debian's source package of PostgreSQL MAJOR (scripts/pg-regress builds its regression suite
 # from it), downloaded into DIR with apt-get source: the installed server's version when the

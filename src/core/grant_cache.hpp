@@ -83,6 +83,10 @@ class UserSlots {
         lookups_[count_] = 0;
         return last_ = count_++;
     }
+    // The slot of this user when it is the one asked about last; -1 otherwise (slot_of then).
+    int last_slot_of(const Uuid &user) const {
+        return count_ > 0 && same_uuid(users_[last_], user) ? last_ : -1;
+    }
     // Counts a lookup of an incomplete user; true when its grants are now to be read in bulk.
     bool bulk_load_due(int slot) { return ++lookups_[slot] == kLookupsBeforeBulkLoad; }
     // A complete user's every grant is in the table: a miss means "no grant".

@@ -46,6 +46,24 @@ class StatementGrantCache {
     Grant grant(const GrantStore &store, const Uuid &user, const Uuid &customer,
                 CacheCounters &counters);
 
+    // The per-row path: the grant of (user, customer) when the cache can answer without
+    // reading the grants table (the pair is in the table, or the user is complete and has no
+    // grant on the customer) and the user is the one asked about last; counted as a call and
+    // a hit. False otherwise: grant() then answers.
+    bool known(const Uuid &user_id, const Uuid &customer, Grant *out, CacheCounters &counters) {
+        int user = users_.last_slot_of(user_id);
+        if (user < 0)
+            return false;
+        if (!table_.find(user, customer, out)) {
+            if (!users_.complete(user))
+                return false;
+            *out = Grant{false, 0, Window{true, 0}};
+        }
+        ++counters.calls;
+        ++counters.hits;
+        return true;
+    }
+
     // Forgets every answer (the table's memory is kept).
     void forget_everything();
 

@@ -82,7 +82,7 @@ TEST(JwkProblem, CurvesAndMembers) {
     ec.is_object = true;
     ec.kty = "EC";
     ec.crv = "P-384";
-    EXPECT_NE(problem(ec), nullptr);
+    EXPECT_STREQ(problem(ec), "an EC key must be \"crv\": \"P-256\"");
     ec.crv = "P-256";
     ec.x = std::string(32, 'x');
     EXPECT_STREQ(problem(ec), "a P-256 key needs \"x\" and \"y\" in base64url");

@@ -147,6 +147,17 @@ TEST(Jws, AlgorithmConfusionHmacWithPublicKeyBytes) {
                                       std::string(reinterpret_cast<char *>(mac), n)));
 }
 
+TEST(Jws, ShortHmacSecretVerifiesNothing) {
+    // A secret shorter than 32 bytes is refused when stored; verification refuses it as well.
+    const std::string secret(16, 'k'), input = "a.b";
+    unsigned char mac[32];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char *>(input.data()), input.size(), mac, &n);
+    EXPECT_FALSE(verify_jws_signature(JwsAlg::kHS256, KeyMaterial{KeyKind::kSecret, secret, {}},
+                                      input, std::string(reinterpret_cast<char *>(mac), n)));
+}
+
 TEST(Jws, BadKeyMaterial) {
     EXPECT_NE(key_problem({KeyKind::kSecret, std::string(31, 'k'), ""}), nullptr);
     EXPECT_NE(key_problem({KeyKind::kEd25519, std::string(31, 'k'), ""}), nullptr);

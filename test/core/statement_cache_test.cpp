@@ -115,6 +115,20 @@ TEST(StatementCache, AUserWithMoreGrantsThanFitStaysBoundedAndRight) {
     EXPECT_EQ(fake.scans, 1u);  // not read in bulk again: it would fill the table again
 }
 
+TEST(StatementCache, TheLastAnswerIsForItsUserOnly) {
+    // Two users asking about one customer in turn: each gets their own grant.
+    FakeStore fake;
+    fake.grants[{1, 5}] = kL20;
+    StatementGrantCache cache;
+    CacheCounters counters{};
+    GrantStore store = fake.store();
+    Released released{cache, store};
+    for (int row = 0; row < 10; ++row) {
+        EXPECT_TRUE(cache.grant(store, user(1), customer(5), counters).exists);
+        EXPECT_FALSE(cache.grant(store, user(2), customer(5), counters).exists);
+    }
+}
+
 TEST(StatementCache, ForgettingReadsAgain) {
     FakeStore fake;
     fake.grants[{1, 1}] = kL20;
@@ -163,4 +177,41 @@ TEST(StatementCache, ExpiringGrantsKeepTheirExpiryLookedUpOrInBulk) {
             ASSERT_EQ(grant_admits(g, 30, false, 0, 0, kNow), c % 2 == 0);
         }
     EXPECT_EQ(fake.scans, 1u);
+}
+
+// The per-row path answers only what grant() would: for the user asked about last, a pair in
+// the table, or a complete user's miss; anything else is left to grant().
+TEST(StatementCache, KnownAnswersOnlyWhatTheTableHolds) {
+    FakeStore fake;
+    fake.grants[{1, 1}] = kL20;
+    fake.grants[{1, 2}] = kL20;
+    StatementGrantCache cache;
+    CacheCounters counters{};
+    GrantStore store = fake.store();
+    Released released{cache, store};
+    Grant g{};
+    EXPECT_FALSE(cache.known(user(1), customer(1), &g, counters));  // nothing asked yet
+    EXPECT_TRUE(cache.grant(store, user(1), customer(1), counters).exists);
+    ASSERT_TRUE(cache.known(user(1), customer(1), &g, counters));
+    EXPECT_TRUE(g.exists);
+    EXPECT_EQ(g.level, 20);
+    // Another customer of an incomplete user: not guessed, read.
+    EXPECT_FALSE(cache.known(user(1), customer(2), &g, counters));
+    // Another user, the pair in the table under user 1: not user 1's answer.
+    EXPECT_FALSE(cache.known(user(2), customer(1), &g, counters));
+    EXPECT_FALSE(cache.grant(store, user(2), customer(1), counters).exists);
+    // User 2 was asked last: user 1's pair is left to grant().
+    EXPECT_FALSE(cache.known(user(1), customer(1), &g, counters));
+    ASSERT_TRUE(cache.known(user(2), customer(1), &g, counters));
+    EXPECT_FALSE(g.exists);
+    // A complete user's miss is "no grant" without a read.
+    for (int c = 100; c < 100 + static_cast<int>(UserSlots::kLookupsBeforeBulkLoad); ++c)
+        cache.grant(store, user(1), customer(c), counters);
+    std::uint64_t lookups = fake.lookups, scans = fake.scans;
+    ASSERT_TRUE(cache.known(user(1), customer(2), &g, counters));
+    EXPECT_TRUE(g.exists);
+    ASSERT_TRUE(cache.known(user(1), customer(999), &g, counters));
+    EXPECT_FALSE(g.exists);
+    EXPECT_EQ(fake.lookups, lookups);
+    EXPECT_EQ(fake.scans, scans);
 }

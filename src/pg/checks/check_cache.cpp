@@ -152,6 +152,9 @@ Grant cached_grant(const Uuid &user_id, const Uuid &customer, DayNumber *today) 
     Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
     CheckState *state = state_for(snapshot);
     *today = state->today;
+    Grant known;
+    if (state->cache.known(user_id, customer, &known, stats))
+        return known;
     state->snapshot = snapshot;
     GrantStore store{state, guarded<store_lookup>::call, guarded<store_scan_user>::call,
                      guarded<store_allocate_zeroed>::call, guarded<store_release>::call};

@@ -16,6 +16,7 @@
 #include "core/grant_row.hpp"
 #include "core/identity_rules.hpp"
 #include "core/uuid_text.hpp"
+#include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/checks/grant_lookup.hpp"
@@ -279,6 +280,50 @@ Resolved resolve() {
     return Resolved{Status::kNone, {}, nullptr};
 }
 
+// What resolve() answered, and under what. The checks ask for the user on every row; what
+// resolve() reads is
+// - the settings customer_access.user_id, request.jwt.claims (and their stamps), identity,
+//   identity_scope, claim, worker_identity (a parallel worker's leader's identity) and
+//   carrier: every change of any of them counts in identity_setting_changes();
+// - the token identity: authenticate() and the ROLLBACK TO SAVEPOINT (or exception block)
+//   that undoes it count in token_changes;
+// - the current transaction (the stamp rule; login_users is read once per transaction);
+// - the session user (login mode; SET ROLE and SECURITY DEFINER change only the current
+//   user, which resolve() does not read);
+// - in a parallel worker its leader's transaction, which cannot end while the worker runs;
+// - whether the settings were trusted when the module loaded, and whether this is a parallel
+//   worker: fixed for the life of the backend.
+// With every counted input unchanged the answer is the same, so it is reused. Where Citus is
+// loaded the answer also depends on the connection a statement runs on and on settings such
+// as application_name (citus_identity.cpp): it is resolved every time there.
+std::uint64_t token_changes = 0;
+
+struct ResolvedMemo {
+    bool valid;
+    std::uint64_t setting_changes;
+    std::uint64_t token_changes;
+    LocalTransactionId transaction;
+    Oid session_user;
+    Status status;
+    Uuid user;
+} memo{false, 0, 0, InvalidLocalTransactionId, InvalidOid, Status::kNone, {}};
+
+// resolve()'s status and user (not its claims, whose text may be gone by the next call).
+// Where Citus is loaded nothing is remembered (memo.valid stays false).
+Resolved resolve_memoized() {
+    std::uint64_t settings = identity_setting_changes();
+    LocalTransactionId transaction = current_local_transaction();
+    Oid session_user = GetSessionUserId();
+    if (memo.valid && memo.setting_changes == settings && memo.token_changes == token_changes &&
+        memo.transaction == transaction && memo.session_user == session_user)
+        return Resolved{memo.status, memo.user, nullptr};
+    Resolved r = resolve();
+    if (!citus_loaded())
+        memo = ResolvedMemo{true,         settings, token_changes, transaction,
+                            session_user, r.status, r.user};
+    return r;
+}
+
 ExecutorStart_hook_type previous_executor_start = nullptr;
 ExecutorEnd_hook_type previous_executor_end = nullptr;
 
@@ -341,7 +386,7 @@ void hand_identity_at_start(QueryDesc *query, int eflags) {
 }  // namespace
 
 bool current_application_user(Uuid *user) {
-    Resolved r = resolve();
+    Resolved r = resolve_memoized();
     switch (r.status) {
         case Status::kUser:
             *user = r.user;
@@ -448,6 +493,13 @@ void free_claims(TokenIdentity &identity) {
 
 void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent,
                            void *) {
+    // login_users as read in this transaction may hold rows the aborted subtransaction wrote
+    // (or miss rows it deleted): read it again.
+    if (event == SUBXACT_EVENT_ABORT_SUB &&
+        login_identity.looked_up_in != InvalidLocalTransactionId) {
+        login_identity.looked_up_in = InvalidLocalTransactionId;
+        ++token_changes;
+    }
     if (saved_count == 0 || saved_in != current_local_transaction() ||
         saved_tokens[saved_count - 1].changed_in != sub)
         return;
@@ -458,6 +510,7 @@ void follow_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransact
             forget_identity_shaped_plans();
         free_claims(token_identity);
         token_identity = top.before;
+        ++token_changes;
         --saved_count;
     } else if (event == SUBXACT_EVENT_COMMIT_SUB) {
         if (saved_count > 1 && saved_tokens[saved_count - 2].changed_in == parent) {
@@ -508,6 +561,7 @@ void establish_token_identity(const Uuid &user, const char *claims_json) {
     if (token_identity.claims != nullptr)
         pfree(token_identity.claims);
     token_identity = TokenIdentity{current_local_transaction(), user, copy};
+    ++token_changes;
 }
 
 bool identity_ends_with_transaction() {

@@ -18,6 +18,9 @@ extern "C" {
 }
 
 namespace customer_access::pg {
+
+std::uint64_t identity_changes = 0;
+
 namespace {
 
 char *user_id_setting = nullptr;
@@ -118,6 +121,7 @@ bool in_force(LocalTransactionId given_in) {
 }
 
 void assign_user_id(const char *newval, void *extra) {
+    ++identity_changes;
     // Plans shaped for the identity in force are planned again when another one takes its
     // place (a value equal to a stale one is a new identity too).
     bool was_in_force = user_state == ParsedUser::kValid && in_force(user_id_stamp);
@@ -203,9 +207,23 @@ bool check_carrier(char **newval, void **, GucSource) {
 
 void assign_carrier(const char *, void *) {
     ++carrier_changes;
+    ++identity_changes;
+}
+
+// The superuser-only settings that choose where the identity comes from, and the leader's
+// identity of a parallel worker: each change counts.
+void assign_identity_mode(int, void *) {
+    ++identity_changes;
+}
+void assign_claim(const char *, void *) {
+    ++identity_changes;
+}
+void assign_worker_identity(const char *, void *) {
+    ++identity_changes;
 }
 
 void assign_claims(const char *newval, void *extra) {
+    ++identity_changes;
     bool was_in_force = in_force(claims_stamp);
     claims_stamp = stamp_of(extra);
     // (still the old value here: PostgreSQL stores the new one after this hook)
@@ -245,17 +263,17 @@ void define_settings() {
                              "setting: customer_access.user_id; claims: request.jwt.claims; token: "
                              "customer_access.authenticate(); login: customer_access.login_users.",
                              &identity_setting, static_cast<int>(IdentityMode::kSetting),
-                             kIdentityModes, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             kIdentityModes, PGC_SUSET, 0, nullptr, assign_identity_mode, nullptr);
     DefineCustomEnumVariable(
         "customer_access.identity_scope", "How long a given identity counts.",
         "transaction: only in the transaction that gave it (safe behind poolers); session: "
         "until changed.",
         &scope_setting, static_cast<int>(IdentityScope::kTransaction), kIdentityScopes, PGC_SUSET,
-        0, nullptr, nullptr, nullptr);
+        0, nullptr, assign_identity_mode, nullptr);
     DefineCustomStringVariable("customer_access.claim",
                                "The claim that holds the application user (a dotted path for "
                                "nested claims).",
-                               nullptr, &claim_setting, "sub", PGC_SUSET, 0, nullptr, nullptr,
+                               nullptr, &claim_setting, "sub", PGC_SUSET, 0, nullptr, assign_claim,
                                nullptr);
     DefineCustomIntVariable(
         "customer_access.clock_skew", "Seconds of leeway for a token's exp and nbf.", nullptr,
@@ -283,7 +301,7 @@ void define_settings() {
                                &worker_identity, "", PGC_SUSET,
                                GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
                                    GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
-                               nullptr, nullptr, nullptr);
+                               nullptr, assign_worker_identity, nullptr);
 
     // Scale-out (Citus): the secret every node shares, and the sealed identity the coordinator
     // hands to the nodes that run its shard queries (see citus_identity.cpp).

@@ -41,6 +41,18 @@ const char *cluster_secret();
 const char *carrier_setting_value();
 std::uint64_t carrier_setting_changes();  // counts every change of customer_access.carrier
 
+// Counts every change of a setting the application user depends on: customer_access.user_id,
+// request.jwt.claims, customer_access.identity, identity_scope, claim, worker_identity and
+// carrier. PostgreSQL calls a setting's assign hook for every change of its value (SET, SET
+// LOCAL, set_config, RESET, a function's SET clause on entry and exit, the values restored
+// at the end of a subtransaction or transaction, a reload), so an unchanged count means that
+// none of them changed.
+// (Read on every row: an inline read of the counter the assign hooks increment.)
+extern std::uint64_t identity_changes;
+inline std::uint64_t identity_setting_changes() {
+    return identity_changes;
+}
+
 // False when a superuser-only identity setting was given, before the module loaded, by a
 // role that may not set it: PostgreSQL refused it, and the DBA's own value is lost with it.
 // No identity is then used in this session (fail closed).
