@@ -20,6 +20,13 @@ ForeignKeyVerdict judge_foreign_key(const ForeignKeyPair *pairs, std::size_t cou
     return ForeignKeyVerdict{};
 }
 
+ForeignKeyFault judge_key_actions(const ForeignKeyActions &key) {
+    if (key.references_extension && !key.from_extension && key.acts &&
+        !key.referencing_owner_trusted)
+        return ForeignKeyFault::kRoleAction;
+    return ForeignKeyFault::kNone;
+}
+
 const char *foreign_key_fault_text(ForeignKeyFault fault) {
     switch (fault) {
         case ForeignKeyFault::kNone:
@@ -30,6 +37,8 @@ const char *foreign_key_fault_text(ForeignKeyFault fault) {
             return "has a referencing column whose type is not exactly the referenced column's";
         case ForeignKeyFault::kOperator:
             return "compares with an equality operator that is not built in";
+        case ForeignKeyFault::kRoleAction:
+            return "has an ON DELETE or ON UPDATE action on a table that no superuser owns";
     }
     return "is refused";
 }

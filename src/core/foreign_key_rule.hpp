@@ -31,6 +31,7 @@ enum class ForeignKeyFault : std::uint8_t {
     kUnknownColumn,  // a column whose type could not be told
     kTypeMismatch,   // the referencing column's type is not exactly the referenced one's
     kOperator,       // an equality operator neither PostgreSQL's nor the extension's
+    kRoleAction,     // an ON DELETE / ON UPDATE action on a table a role owns
 };
 
 struct ForeignKeyVerdict {
@@ -40,6 +41,22 @@ struct ForeignKeyVerdict {
 };
 
 ForeignKeyVerdict judge_foreign_key(const ForeignKeyPair *pairs, std::size_t count);
+
+// A key that references one of the extension's tables runs its ON DELETE / ON UPDATE action
+// (CASCADE, SET NULL, SET DEFAULT) on the referencing table as that table's owner, in the
+// session and transaction of whoever deletes or re-keys the referenced row: the referencing
+// table's triggers, defaults and constraints run there, and a deferred constraint trigger
+// queued by the action fires at commit as the committing role (a superuser who deleted a
+// grant). So such a key acts only when a superuser owns the referencing table; from a table
+// a role owns it is NO ACTION or RESTRICT, which reads that table and runs none of its code.
+struct ForeignKeyActions {
+    bool references_extension = false;       // the referenced table is one of the extension's
+    bool from_extension = false;             // the referencing table is one of the extension's
+    bool referencing_owner_trusted = false;  // a superuser owns the referencing table
+    bool acts = false;  // ON DELETE or ON UPDATE is CASCADE, SET NULL or SET DEFAULT
+};
+
+ForeignKeyFault judge_key_actions(const ForeignKeyActions &key);
 
 const char *foreign_key_fault_text(ForeignKeyFault fault);
 

@@ -65,3 +65,27 @@ TEST(ForeignKeyRule, TheFirstRefusedPairDecides) {
     EXPECT_EQ(v.index, 1u);
     EXPECT_GT(std::string(foreign_key_fault_text(v.fault)).size(), 5u);
 }
+
+// A key to the extension's tables acts (CASCADE, SET NULL, SET DEFAULT) only from a table a
+// superuser owns: the action runs the referencing table's triggers in the session of whoever
+// deletes a grant, and a deferred one fires as that role at commit.
+TEST(ForeignKeyRule, ActionsOnlyFromTablesOfSuperusers) {
+    ForeignKeyActions key;
+    key.references_extension = true;
+    key.acts = true;
+    EXPECT_EQ(judge_key_actions(key), ForeignKeyFault::kRoleAction);
+    key.referencing_owner_trusted = true;
+    EXPECT_EQ(judge_key_actions(key), ForeignKeyFault::kNone);
+    key.referencing_owner_trusted = false;
+    key.acts = false;  // NO ACTION, RESTRICT
+    EXPECT_EQ(judge_key_actions(key), ForeignKeyFault::kNone);
+    // keys from the extension's tables (to the application's customers) run the extension's
+    // own triggers: their actions stay allowed
+    ForeignKeyActions from;
+    from.from_extension = true;
+    from.acts = true;
+    EXPECT_EQ(judge_key_actions(from), ForeignKeyFault::kNone);
+    from.references_extension = true;
+    EXPECT_EQ(judge_key_actions(from), ForeignKeyFault::kNone);
+    EXPECT_STRNE(foreign_key_fault_text(ForeignKeyFault::kRoleAction), "is refused");
+}

@@ -31,7 +31,9 @@ extern "C" {
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "parser/parse_utilcmd.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -190,6 +192,8 @@ struct StoredKey {
     AttrNumber confkey[INDEX_MAX_KEYS];
     Oid operators[3][INDEX_MAX_KEYS];  // conpfeqop, conppeqop, conffeqop
     char *name;
+    char on_delete;  // confdeltype
+    char on_update;  // confupdtype
 };
 
 int array_length_of(Datum array) {
@@ -210,6 +214,8 @@ bool read_key(Oid constraint, StoredKey *key) {
     key->conrelid = c->conrelid;
     key->confrelid = c->confrelid;
     key->name = pstrdup(NameStr(c->conname));
+    key->on_delete = c->confdeltype;
+    key->on_update = c->confupdtype;
     key->count = 0;
     AttrNumber keys[2] = {Anum_pg_constraint_conkey, Anum_pg_constraint_confkey};
     AttrNumber *key_out[2] = {key->conkey, key->confkey};
@@ -276,6 +282,46 @@ ObjectFacts operator_facts(Oid extension, Oid op) {
     pg_unreachable();
 }
 
+// ON DELETE / ON UPDATE CASCADE, SET NULL or SET DEFAULT.
+bool acts(char action) {
+    return action == FKCONSTR_ACTION_CASCADE || action == FKCONSTR_ACTION_SETNULL ||
+           action == FKCONSTR_ACTION_SETDEFAULT;
+}
+
+Oid relation_owner(Oid relid) {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tuple))
+        return InvalidOid;
+    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+// The action rule (core/foreign_key_rule.hpp) for a key from `referencing` (owned by
+// `owner`; InvalidOid while CREATE TABLE makes it) to `referenced`.
+void check_key_actions(Oid extension, const char *label, Oid referencing, Oid owner, Oid referenced,
+                       char on_delete, char on_update) {
+    ForeignKeyActions key;
+    key.references_extension = member_relation(extension, referenced);
+    key.from_extension = member_relation(extension, referencing);
+    key.referencing_owner_trusted = OidIsValid(owner) && superuser_arg(owner);
+    key.acts = acts(on_delete) || acts(on_update);
+    ForeignKeyFault fault = judge_key_actions(key);
+    if (fault == ForeignKeyFault::kNone)
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("customer_access protects its objects: %s %s", label,
+                    foreign_key_fault_text(fault)),
+             errdetail("PostgreSQL runs a foreign key's ON DELETE / ON UPDATE action on the "
+                       "referencing table as its owner, in the session of whoever deletes or "
+                       "re-keys the referenced row: that table's triggers, defaults and "
+                       "constraints would run there, and a deferred constraint trigger would "
+                       "fire as the role that commits (a superuser who deleted a grant)."),
+             errhint("Use ON DELETE/UPDATE NO ACTION or RESTRICT, or have a superuser own the "
+                     "referencing table.")));
+}
+
 // A foreign key as the catalogs hold it: its types and the operators PostgreSQL chose.
 // False when `constraint` is no foreign key.
 bool judge_stored_key(Oid extension, Oid constraint, StoredKey *key, ForeignKeyPair *pairs,
@@ -298,7 +344,14 @@ void check_stored_key(Oid extension, Oid constraint) {
     StoredKey key;
     ForeignKeyPair pairs[INDEX_MAX_KEYS];
     ForeignKeyVerdict verdict;
-    if (!judge_stored_key(extension, constraint, &key, pairs, &verdict) || verdict.allowed())
+    if (!judge_stored_key(extension, constraint, &key, pairs, &verdict))
+        return;
+    check_key_actions(extension,
+                      psprintf("foreign key \"%s\" from %s to %s", key.name,
+                               relation_label(key.conrelid), relation_label(key.confrelid)),
+                      key.conrelid, relation_owner(key.conrelid), key.confrelid, key.on_delete,
+                      key.on_update);
+    if (verdict.allowed())
         return;
     std::size_t i = verdict.index;
     bool known = key.count > 0;
@@ -381,9 +434,8 @@ Oid column_type(Oid relid, List *cmds, const char *column) {
     ListCell *cell;
     foreach (cell, cmds) {
         auto *cmd = castNode(AlterTableCmd, lfirst(cell));
-        if (table_command_kind(cmd) == AT_AddColumn &&
-            cmd->def != nullptr && IsA(cmd->def, ColumnDef) &&
-            strcmp(castNode(ColumnDef, cmd->def)->colname, column) == 0)
+        if (table_command_kind(cmd) == AT_AddColumn && cmd->def != nullptr &&
+            IsA(cmd->def, ColumnDef) && strcmp(castNode(ColumnDef, cmd->def)->colname, column) == 0)
             type = type_named(castNode(ColumnDef, cmd->def)->typeName);
         if (cmd->subtype == AT_AlterColumnType && cmd->name != nullptr &&
             strcmp(cmd->name, column) == 0 && cmd->def != nullptr && IsA(cmd->def, ColumnDef))
@@ -424,6 +476,7 @@ struct ReferencingSide {
     Oid relid;                  // the table, when it exists
     List *cmds;                 // ALTER TABLE: its subcommands
     const CreateStmt *created;  // CREATE TABLE: its statement
+    Oid owner;                  // who owns (or will own) the table
 };
 
 // The types serial columns stand for.
@@ -540,6 +593,10 @@ bool judge_new_key(Oid extension, const ReferencingSide &side, const Constraint 
                 ? column_label(referenced, referenced_columns[at])
                 : pstrdup("?"));
     }
+    check_key_actions(extension,
+                      psprintf("this foreign key from %s to %s", referencing_label(side),
+                               relation_label(referenced)),
+                      side.relid, side.owner, referenced, fk->fk_del_action, fk->fk_upd_action);
     return true;
 }
 
@@ -620,6 +677,29 @@ bool judge_stored_keys_of(Oid extension, Oid relid, const char *only) {
     return found;
 }
 
+// ATTACH PARTITION gives the partition a copy of each of the parent's foreign keys, on a
+// table whoever owns the partition owns: the parent's keys to the extension's tables are
+// judged by the action rule with the partition's owner as well.
+void check_attached_partition(Oid extension, Oid parent, const AlterTableCmd *cmd) {
+    if (cmd->def == nullptr || !IsA(cmd->def, PartitionCmd))
+        return;
+    Oid partition = RangeVarGetRelid(castNode(PartitionCmd, cmd->def)->name, NoLock, true);
+    if (!OidIsValid(partition))
+        return;
+    Oid owner = relation_owner(partition);
+    ListCell *cell;
+    foreach (cell, keys_from(parent)) {
+        StoredKey key;
+        if (!read_key(lfirst_oid(cell), &key) || !involves(extension, key))
+            continue;
+        check_key_actions(extension,
+                          psprintf("foreign key \"%s\" that partition %s would take from %s to %s",
+                                   key.name, relation_label(partition),
+                                   relation_label(key.conrelid), relation_label(key.confrelid)),
+                          partition, owner, key.confrelid, key.on_delete, key.on_update);
+    }
+}
+
 // Whether a subcommand may add, retype, validate or attach a foreign key: the others are
 // decided from the parse tree alone, without a catalog lookup.
 bool may_touch_keys(const AlterTableCmd *cmd) {
@@ -642,6 +722,7 @@ bool may_touch_keys(const AlterTableCmd *cmd) {
         case AT_AlterColumnType:
         case AT_ValidateConstraint:
         case AT_AttachPartition:
+        case AT_ChangeOwner:  // a key's actions depend on who owns its table
             return true;
         default:
             return false;
@@ -681,8 +762,10 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
             case AT_AddConstraint:
                 if (cmd->def != nullptr && IsA(cmd->def, Constraint) &&
                     castNode(Constraint, cmd->def)->contype == CONSTR_FOREIGN)
-                    work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
-                                         castNode(Constraint, cmd->def), nullptr) ||
+                    work = judge_new_key(
+                               extension,
+                               ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
+                               castNode(Constraint, cmd->def), nullptr) ||
                            work;
                 break;
             case AT_AddColumn: {
@@ -694,7 +777,9 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                     auto *constraint = static_cast<Node *>(lfirst(c));
                     if (IsA(constraint, Constraint) &&
                         castNode(Constraint, constraint)->contype == CONSTR_FOREIGN)
-                        work = judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
+                        work = judge_new_key(extension,
+                                             ReferencingSide{relid, stmt->cmds, nullptr,
+                                                             relation_owner(relid)},
                                              castNode(Constraint, constraint), column->colname) ||
                                work;
                 }
@@ -710,8 +795,19 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
                 work = judge_stored_keys_of(extension, relid, cmd->name) || work;
                 break;
             case AT_AttachPartition:
+                check_attached_partition(extension, relid, cmd);
                 work = judge_stored_keys_of(extension, relid, nullptr) || work;
                 break;
+            case AT_ChangeOwner: {
+                // Judged at the end of the statement, with the new owner.
+                ListCell *key;
+                foreach (key, keys_from(relid)) {
+                    StoredKey stored;
+                    work =
+                        work || (read_key(lfirst_oid(key), &stored) && involves(extension, stored));
+                }
+                break;
+            }
             default:
                 break;
         }
@@ -722,8 +818,8 @@ bool judge_alter_table(Oid extension, AlterTableStmt *stmt) {
 // CREATE TABLE: its foreign keys to the extension's tables, judged from the statement (the
 // new table is empty, so PostgreSQL checks nothing before the statement ends, and it makes
 // the keys as subcommands, which fire no event trigger).
-void judge_create_table(Oid extension, const CreateStmt *stmt) {
-    ReferencingSide side{InvalidOid, NIL, stmt};
+void judge_create_table(Oid extension, const CreateStmt *stmt, Oid owner) {
+    ReferencingSide side{InvalidOid, NIL, stmt, owner};
     auto judge = [&](Node *node, const char *column) {
         if (node != nullptr && IsA(node, Constraint) &&
             castNode(Constraint, node)->contype == CONSTR_FOREIGN)
@@ -743,6 +839,8 @@ void judge_create_table(Oid extension, const CreateStmt *stmt) {
         judge(static_cast<Node *>(lfirst(cell)), nullptr);
 }
 
+void judge_concurrent_index(Oid extension, IndexStmt *stmt);
+
 struct Noted {
     Node *parsetree;
     bool foreign_keys;
@@ -753,15 +851,22 @@ bool statement_rules(Oid extension, Node *parsetree) {
         case T_AlterTableStmt:
             return judge_alter_table(extension, castNode(AlterTableStmt, parsetree));
         case T_CreateStmt:
-            judge_create_table(extension, castNode(CreateStmt, parsetree));
+            judge_create_table(extension, castNode(CreateStmt, parsetree), GetUserId());
+            return false;
+        case T_IndexStmt:
+            judge_concurrent_index(extension, castNode(IndexStmt, parsetree));
             return false;
         case T_CreateSchemaStmt: {
-            // Its CREATE TABLE elements run without event triggers of their own.
+            // Its CREATE TABLE elements run without event triggers of their own, as the
+            // schema's owner (AUTHORIZATION), who owns the tables they make.
+            auto *stmt = castNode(CreateSchemaStmt, parsetree);
+            Oid owner =
+                stmt->authrole != nullptr ? get_rolespec_oid(stmt->authrole, true) : GetUserId();
             ListCell *cell;
-            foreach (cell, castNode(CreateSchemaStmt, parsetree)->schemaElts) {
+            foreach (cell, stmt->schemaElts) {
                 Node *element = static_cast<Node *>(lfirst(cell));
                 if (IsA(element, CreateStmt))
-                    judge_create_table(extension, castNode(CreateStmt, element));
+                    judge_create_table(extension, castNode(CreateStmt, element), owner);
             }
             return false;
         }
@@ -811,12 +916,11 @@ void judge_recorded_check(Oid extension, Oid relid, List *cmds, const Constraint
     refuse_if_refused(extension, relid, what, cooked, NIL);
 }
 
-// A recorded index: the raw rule on its expressions, predicate and operator class names,
-// then its expressions and predicate as CREATE INDEX would cook them, with the operator
-// classes it would use.
-void judge_recorded_index(Oid extension, Oid relid, IndexStmt *stmt, const char *sql) {
-    char *what =
-        psprintf("the restored index \"%s\"", stmt->idxname != nullptr ? stmt->idxname : "");
+// An index before it is made: the raw rule on its expressions, predicate and operator class
+// names, then its expressions and predicate as CREATE INDEX would cook them, with the
+// operator classes it would use (the table locked in `lockmode` for the analysis).
+void judge_index_statement(Oid extension, Oid relid, IndexStmt *stmt, const char *sql,
+                           const char *what, LOCKMODE lockmode) {
     Oid am = get_index_am_oid(stmt->accessMethod, true);
     ListCell *cell;
     foreach (cell, stmt->indexParams) {
@@ -824,7 +928,7 @@ void judge_recorded_index(Oid extension, Oid relid, IndexStmt *stmt, const char 
         refuse_if_raw_refused(extension, relid, what, elem->expr);
     }
     refuse_if_raw_refused(extension, relid, what, stmt->whereClause);
-    LockRelationOid(relid, ShareLock);
+    LockRelationOid(relid, lockmode);
     IndexStmt *cooked =
         transformIndexStmt(relid, static_cast<IndexStmt *>(copyObjectImpl(stmt)), sql);
     List *expressions = NIL, *opclasses = NIL;
@@ -848,6 +952,33 @@ void judge_recorded_index(Oid extension, Oid relid, IndexStmt *stmt, const char 
     if (cooked->whereClause != nullptr)
         expressions = lappend(expressions, cooked->whereClause);
     refuse_if_refused(extension, relid, what, reinterpret_cast<Node *>(expressions), opclasses);
+}
+
+// A recorded index, before table_extras replays it.
+void judge_recorded_index(Oid extension, Oid relid, IndexStmt *stmt, const char *sql) {
+    judge_index_statement(
+        extension, relid, stmt, sql,
+        psprintf("the restored index \"%s\"", stmt->idxname != nullptr ? stmt->idxname : ""),
+        ShareLock);
+}
+
+// CREATE INDEX CONCURRENTLY on one of the extension's tables, judged at its start: it commits
+// the index (ready, so every later write of the table evaluates it) before the end of the
+// statement, where a refusal would leave it behind. Analysed under the lock it takes itself,
+// so no write waits on the judgement.
+void judge_concurrent_index(Oid extension, IndexStmt *stmt) {
+    if (!stmt->concurrent || stmt->relation == nullptr)
+        return;
+    // Found as PostgreSQL finds it next (the owner's, under the lock CREATE INDEX
+    // CONCURRENTLY takes): a name looked up without the lock could mean another table by the
+    // time PostgreSQL looks (a shadow earlier on the search_path, dropped while it waits).
+    Oid relid = RangeVarGetRelidExtended(stmt->relation, ShareUpdateExclusiveLock, RVR_MISSING_OK,
+                                         RangeVarCallbackOwnsRelation, nullptr);
+    if (!member_relation(extension, relid))
+        return;
+    judge_index_statement(extension, relid, stmt, nullptr,
+                          psprintf("index \"%s\"", stmt->idxname != nullptr ? stmt->idxname : ""),
+                          ShareUpdateExclusiveLock);
 }
 
 }  // namespace
@@ -935,8 +1066,9 @@ void judge_recorded_statement(Oid extension, Oid relid, Node *statement, const c
             if (constraint->contype == CONSTR_CHECK)
                 judge_recorded_check(extension, relid, stmt->cmds, constraint, sql);
             else if (constraint->contype == CONSTR_FOREIGN)
-                (void)judge_new_key(extension, ReferencingSide{relid, stmt->cmds, nullptr},
-                                    constraint, nullptr);
+                (void)judge_new_key(
+                    extension, ReferencingSide{relid, stmt->cmds, nullptr, relation_owner(relid)},
+                    constraint, nullptr);
         }
     } else if (IsA(statement, IndexStmt)) {
         judge_recorded_index(extension, relid, castNode(IndexStmt, statement), sql);

@@ -121,8 +121,29 @@ DdlObject relation_object(const Guard &g, Oid relid) {
                                                       : DdlObject::kViewOrSequence;
 }
 
+// The relation a statement's name `rv` is judged as, found as `found`. PostgreSQL looks the
+// name up again under the statement's lock, after the guard: an unqualified name that finds
+// another relation first on the search_path, while one of the extension's relations of that
+// name comes later on it, finds the extension's when the other is dropped or renamed while
+// the statement waits for its lock. Such a name is judged as the extension's relation
+// (schema-qualified, the other relation is judged as itself). Costs nothing but a cached
+// look-up of the name in the extension's schema.
+Oid judged_relation(const Guard &g, const RangeVar *rv, Oid found) {
+    if (rv == nullptr || rv->schemaname != nullptr || protected_relation(g, found))
+        return found;
+    Oid shadowed = get_relname_relid(rv->relname, g.schema);
+    if (!OidIsValid(shadowed) || !protected_relation(g, shadowed))
+        return found;
+    List *path = fetch_search_path(false);
+    return list_member_oid(path, g.schema) ? shadowed : found;
+}
+
+Oid guarded_relation_of(const Guard &g, const RangeVar *rv) {
+    return judged_relation(g, rv, relation_of(rv));
+}
+
 bool protected_range_var(const Guard &g, const RangeVar *rv) {
-    return protected_relation(g, relation_of(rv));
+    return protected_relation(g, guarded_relation_of(g, rv));
 }
 
 // Any object named in a statement: a member, the extension's schema, or a trigger, policy,
@@ -184,8 +205,32 @@ bool own_constraint(Oid constraint) {
     return own;
 }
 
-bool protected_object(const Guard &g, ObjectType type, Node *object) {
+// For objects that live on a table (a trigger, policy, rule or constraint named as
+// relation.name): that table, locked in `lockmode` (the lock the statement itself takes on it
+// next, so the guard adds no wait and no lock upgrade that could deadlock two sessions' DDL,
+// and the name cannot come to mean another table between the guard's look and the
+// statement's). Other kinds: InvalidOid.
+Oid table_of_sub_object(const Guard &g, ObjectType type, Node *object, LOCKMODE lockmode) {
+    if ((type != OBJECT_TRIGGER && type != OBJECT_POLICY && type != OBJECT_RULE &&
+         type != OBJECT_TABCONSTRAINT) ||
+        !IsA(object, List) || list_length(castNode(List, object)) < 2)
+        return InvalidOid;
+    List *names = list_copy(castNode(List, object));
+    names = list_truncate(names, list_length(names) - 1);
+    RangeVar *table = makeRangeVarFromNameList(names);
+    return judged_relation(
+        g, table, RangeVarGetRelidExtended(table, lockmode, RVR_MISSING_OK, nullptr, nullptr));
+}
+
+// `lockmode`: the lock the statement takes on the table of a trigger, policy, rule or
+// constraint it names.
+bool protected_object(const Guard &g, ObjectType type, Node *object,
+                      LOCKMODE lockmode = AccessShareLock) {
     if (object == nullptr || !kind_of_ours(type))
+        return false;
+    // A trigger, policy, rule or constraint of another table is no concern of the guard.
+    Oid table = table_of_sub_object(g, type, object, lockmode);
+    if (OidIsValid(table) && !protected_relation(g, table))
         return false;
     if ((type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE ||
          type == OBJECT_AGGREGATE) &&
@@ -371,7 +416,7 @@ DdlAction table_action(Oid relid, const AlterTableCmd *cmd) {
 }
 
 void check_alter_table(const Guard &g, const AlterTableStmt *stmt) {
-    Oid relid = relation_of(stmt->relation);
+    Oid relid = guarded_relation_of(g, stmt->relation);
     bool ours = protected_relation(g, relid);
     DdlObject object = ours ? relation_object(g, relid) : DdlObject::kAny;
     ListCell *cell;
@@ -466,7 +511,8 @@ void check_drop(const Guard &g, DropStmt *stmt) {
                 break;
             }
             default:
-                if (protected_object(g, stmt->removeType, object))
+                // DROP TRIGGER, POLICY, RULE: PostgreSQL locks the table ACCESS EXCLUSIVE.
+                if (protected_object(g, stmt->removeType, object, AccessExclusiveLock))
                     refuse(DdlStatement::kDrop, DdlObject::kOther);
         }
         if (stmt->behavior == DROP_CASCADE && stmt->removeType != OBJECT_EXTENSION &&
@@ -503,8 +549,9 @@ void check_statement(const Guard &g, Node *parsetree) {
             Node *object = stmt->object != nullptr || stmt->subname == nullptr
                                ? stmt->object
                                : reinterpret_cast<Node *>(makeString(stmt->subname));
-            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
-                                          : protected_object(g, stmt->renameType, object))
+            if (stmt->relation != nullptr
+                    ? protected_range_var(g, stmt->relation)
+                    : protected_object(g, stmt->renameType, object, AccessExclusiveLock))
                 refuse(DdlStatement::kRename);
             break;
         }
@@ -524,8 +571,9 @@ void check_statement(const Guard &g, Node *parsetree) {
         }
         case T_AlterObjectDependsStmt: {
             auto *stmt = castNode(AlterObjectDependsStmt, parsetree);
-            if (stmt->relation != nullptr ? protected_range_var(g, stmt->relation)
-                                          : protected_object(g, stmt->objectType, stmt->object))
+            if (stmt->relation != nullptr
+                    ? protected_range_var(g, stmt->relation)
+                    : protected_object(g, stmt->objectType, stmt->object, AccessExclusiveLock))
                 refuse(DdlStatement::kDependsOnExtension);
             break;
         }

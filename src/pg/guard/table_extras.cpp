@@ -23,6 +23,8 @@ extern "C" {
 #include "utils/syscache.h"
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "storage/lmgr.h"
 }
 
 namespace customer_access::pg {
@@ -97,10 +99,14 @@ bool attempt_may_fail_with(int sqlerrcode) {
     return false;
 }
 
+bool load_order_lock(Oid extension, LOCKMODE mode, bool wait);
+
 // `refused` (when given) tells a record the code or foreign-key rule refused (42501) from one
-// that failed for a reason a later attempt may not meet.
+// that failed for a reason a later attempt may not meet. With `lock_extension`, takes the
+// load order lock of that extension in `mode` (load_order_lock) instead of running SQL.
 bool try_in_subtransaction(const char *sql, const char *relation, const char *name,
-                           bool *refused = nullptr) {
+                           bool *refused = nullptr, Oid lock_extension = InvalidOid,
+                           LOCKMODE mode = NoLock) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     volatile bool ok = true;
@@ -121,7 +127,9 @@ bool try_in_subtransaction(const char *sql, const char *relation, const char *na
                                      get_relname_relid(relation, extension_schema(extension)),
                                      castNode(RawStmt, linitial(statements))->stmt, sql);
         }
-        if (SPI_execute(sql, false, 0) < 0)
+        if (OidIsValid(lock_extension))
+            (void)load_order_lock(lock_extension, mode, true);
+        else if (SPI_execute(sql, false, 0) < 0)
             elog(ERROR, "could not run: %s", sql);
         ReleaseCurrentSubTransaction();
     }
@@ -211,26 +219,28 @@ char *statement_for(const char *relation, const char *name, const char *kind,
     return nullptr;
 }
 
-// The advisory lock that orders a session loading restored rows (exclusive, to its commit)
-// against sessions ending DDL (shared): a DDL session that finds nothing to do while rows are
-// being loaded waits for the load to commit and looks again, so the second of the two always
-// sees the first's work.
-constexpr const char *kLoadLock = "-4242424242";
+// The lock that orders a session loading restored rows (exclusive, to its commit) against
+// sessions ending DDL (shared): a DDL session that finds nothing to do while rows are being
+// loaded waits for the load to commit and looks again, so the second of the two always sees
+// the first's work. A lock on the extension's own catalog entry, with a sub-id no command
+// uses: no SQL takes it (an advisory lock key is anyone's, and a login holding it would make
+// every superuser's primary key or unique index in the database wait).
+constexpr uint16 kLoadLockSubId = 1;
+
+// Takes it in `mode`, waiting when `wait`; without waiting, false when another session holds
+// it in a conflicting mode.
+bool load_order_lock(Oid extension, LOCKMODE mode, bool wait) {
+    if (!wait)
+        return ConditionalLockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, mode);
+    LockDatabaseObject(ExtensionRelationId, extension, kLoadLockSubId, mode);
+    return true;
+}
 
 bool pending_rows(Datum database) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {database};
     return SPI_execute_with_args(kPending, 1, types, values, nullptr, false, 1) == SPI_OK_SELECT &&
            SPI_processed > 0;
-}
-
-bool try_lock_shared() {
-    if (SPI_execute(psprintf("SELECT pg_catalog.pg_try_advisory_xact_lock_shared(%s)", kLoadLock),
-                    false, 1) != SPI_OK_SELECT ||
-        SPI_processed != 1)
-        return false;
-    bool isnull;
-    return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 void replay_rows(Datum database);
@@ -333,7 +343,7 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
     Datum database = ObjectIdGetDatum(MyDatabaseId);
     // Definitions are written and read with every name schema-qualified. Under pg_restore -j
     // the sessions that load the rows and that create what they refer to run at once: each
-    // replays what it can see (ordered by kLoadLock), waiting for the other's locks, and a
+    // replays what it can see (ordered by load_order_lock), waiting for the other's locks, and a
     // deadlock between two of them only undoes one attempt (each runs in its own
     // subtransaction); the other session then succeeds.
     int nest = pin_search_path();
@@ -346,17 +356,14 @@ void keep_table_extras(Oid extension, Oid schema, bool ours_changed, bool loadin
         if (!superuser()) {
             // Only a superuser re-creates; any role's DDL may have renamed what a key refers to.
         } else if (loading) {
-            replay = try_in_subtransaction(
-                psprintf("SELECT pg_catalog.pg_advisory_xact_lock(%s)", kLoadLock), nullptr,
-                nullptr);
+            replay =
+                try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension, ExclusiveLock);
         } else {
             replay = pending_rows(database);
-            if (!replay && !try_lock_shared())
-                replay =
-                    try_in_subtransaction(
-                        psprintf("SELECT pg_catalog.pg_advisory_xact_lock_shared(%s)", kLoadLock),
-                        nullptr, nullptr) &&
-                    pending_rows(database);
+            if (!replay && !load_order_lock(extension, ShareLock, false))
+                replay = try_in_subtransaction(nullptr, nullptr, nullptr, nullptr, extension,
+                                               ShareLock) &&
+                         pending_rows(database);
         }
         if (replay)
             replay_pending(database);

@@ -17,11 +17,15 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
@@ -185,6 +189,76 @@ CUSTOMER_ACCESS_FUNCTION(next_history_id) {
     PG_RETURN_INT64(micros * 1000 + DatumGetInt64(counter));
 }
 
+namespace {
+
+// One entry of the history for a grant that changed (`before` nullptr: inserted; `after`
+// nullptr: deleted), as the acting role and application user; written as the history's owner.
+void record_entry(const char *operation, const GrantRow *before, const GrantRow *after,
+                  bool owner_override) {
+    Uuid app_user;
+    bool has_app_user = current_application_user(&app_user);
+    const GrantRow &changed = after != nullptr ? *after : *before;
+    Datum values[kParams] = {
+        CStringGetTextDatum(operation),
+        name_datum(GetSessionUserId()),
+        name_datum(GetUserId()),
+        has_app_user ? uuid_datum(app_user) : Datum(0),
+        uuid_datum(changed.id),
+        before != nullptr ? row_jsonb(*before) : Datum(0),
+        after != nullptr ? row_jsonb(*after) : Datum(0),
+        BoolGetDatum(owner_override),
+        Datum(0),  // the history id, taken as the history's owner
+    };
+    char nulls[kParams] = {' ',
+                           ' ',
+                           ' ',
+                           has_app_user ? ' ' : 'n',
+                           ' ',
+                           before != nullptr ? ' ' : 'n',
+                           after != nullptr ? ' ' : 'n',
+                           ' ',
+                           ' '};
+    note_history_entry(insert_as_owner(extension_catalog().history, values, nulls));
+}
+
+}  // namespace
+
+namespace customer_access::pg {
+
+// TRUNCATE fires no row trigger: every grant it removes is recorded here, before, as a
+// DELETE (an Owner's with owner_override, as only the exit lets TRUNCATE remove one).
+void record_truncated_grants(Relation rel) {
+    const ExtensionCatalog &catalog = extension_catalog();
+    if (!catalog.history_here)
+        return;
+    note_grants_changed();
+    TupleDesc desc = RelationGetDescr(rel);
+    MemoryContext per_row = AllocSetContextCreate(
+        CurrentMemoryContext, "customer_access truncated grant", ALLOCSET_DEFAULT_SIZES);
+    // TRUNCATE holds its ACCESS EXCLUSIVE lock: a fresh snapshot sees every row it removes.
+    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+        MemoryContext outer = MemoryContextSwitchTo(per_row);
+        bool should_free;
+        HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+        GrantRow before = read_grant_row(tuple, desc, catalog.layout);
+        record_entry("DELETE", &before, nullptr,
+                     owner_change(before, nullptr) != OwnerChange::kAllowed);
+        if (should_free)
+            heap_freetuple(tuple);
+        MemoryContextSwitchTo(outer);
+        MemoryContextReset(per_row);
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    table_endscan(scan);
+    UnregisterSnapshot(snapshot);
+    MemoryContextDelete(per_row);
+}
+
+}  // namespace customer_access::pg
+
 CUSTOMER_ACCESS_FUNCTION(record_change) {
     const ExtensionCatalog &catalog = extension_catalog();
     TriggerData *trigger =
@@ -224,34 +298,11 @@ CUSTOMER_ACCESS_FUNCTION(record_change) {
     bool owner_override =
         before_tuple != nullptr &&
         owner_change(before, after_tuple != nullptr ? &after : nullptr) != OwnerChange::kAllowed;
-
-    Oid acting_role = GetUserId();
-    Uuid app_user;
-    bool has_app_user = current_application_user(&app_user);
-    const GrantRow &changed = after_tuple != nullptr ? after : before;
-    Datum values[kParams] = {
-        CStringGetTextDatum(inserted  ? "INSERT"
-                            : updated ? "UPDATE"
-                                      : "DELETE"),
-        name_datum(GetSessionUserId()),
-        name_datum(acting_role),
-        has_app_user ? uuid_datum(app_user) : Datum(0),
-        uuid_datum(changed.id),
-        before_tuple != nullptr ? row_jsonb(before) : Datum(0),
-        after_tuple != nullptr ? row_jsonb(after) : Datum(0),
-        BoolGetDatum(owner_override),
-        Datum(0),  // the history id, taken as the history's owner
-    };
-    char nulls[kParams] = {' ',
-                           ' ',
-                           ' ',
-                           has_app_user ? ' ' : 'n',
-                           ' ',
-                           before_tuple != nullptr ? ' ' : 'n',
-                           after_tuple != nullptr ? ' ' : 'n',
-                           ' ',
-                           ' '};
-    note_history_entry(insert_as_owner(catalog.history, values, nulls));
+    record_entry(inserted  ? "INSERT"
+                 : updated ? "UPDATE"
+                           : "DELETE",
+                 before_tuple != nullptr ? &before : nullptr,
+                 after_tuple != nullptr ? &after : nullptr, owner_override);
     return PointerGetDatum(nullptr);
 }
 

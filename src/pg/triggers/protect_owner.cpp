@@ -91,6 +91,9 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
                      errdetail("Table customer_access.external_access holds Owner (L90) grants, "
                                "which can never be revoked."),
                      errhint("Delete the other grants instead.")));
+        // (distribute() moves the rows into the Citus copies: nothing is revoked)
+        if (!(copying_grants_into_shards() && RelationGetRelid(rel) == catalog.grants))
+            record_truncated_grants(rel);
         return PointerGetDatum(nullptr);
     }
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event))

@@ -38,6 +38,10 @@ bool restoring_saved_rows();
 // The same for another of the extension's tables (login_users keeps its dumped role binding).
 bool restoring_saved_rows_into(Oid table);
 
+// Records every grant of `rel` (the grants, before a TRUNCATE empties them) in the history as
+// a DELETE: TRUNCATE fires no row trigger.
+void record_truncated_grants(Relation rel);
+
 // " with customer_id = ..., user_id = ...": the keys of a grant, for messages.
 char *describe_grant_keys(const GrantRow &row);
 
