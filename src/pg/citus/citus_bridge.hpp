@@ -45,6 +45,9 @@ void connect_to_placements(int64 shard, const char *user, bool include_local);
 // any other). nullptr when Citus is not loaded.
 int *citus_procedure_level();
 
+// The placements of a shard in this node's Citus metadata.
+int64 placement_count(int64 shard);
+
 // This node's Citus group (0: the coordinator), and the group of a node by its node id.
 int32 local_group_id();
 std::optional<int32> group_of_node(int32 node);
