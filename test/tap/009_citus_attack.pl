@@ -68,12 +68,22 @@ my $placements = q{SELECT count(*) FROM pg_dist_placement WHERE shardid = } . $s
 for my $node ($coord, $w1) {
     ($rc, $out, $err) = run($node, 'portal', qq{$internal
         SELECT citus_internal.delete_placement_metadata(placementid) FROM pg_dist_placement WHERE shardid = $shard AND groupid <> 0; COMMIT;});
-    like($err, qr/only a superuser may take a copy of customer_access.external_access out of the Citus metadata/,
+    like($err, qr/only a superuser may change the Citus metadata of customer_access.external_access/,
          'the portal role cannot delete a placement of the grants on the ' . $node->name);
     is($node->safe_psql('postgres', $placements), '2', '... the placements are all there');
     ($rc, $out, $err) = run($node, 'portal', qq{$internal
         SELECT pg_catalog.citus_internal_delete_placement_metadata(placementid) FROM pg_dist_placement WHERE shardid = $shard; COMMIT;});
     is($node->safe_psql('postgres', $placements), '2', '... nor under the function\'s older name');
+    # The same Citus function family makes the reference table a single-shard table, whose
+    # changes then reach one copy only.
+    my $partition = q{SELECT partmethod::text || repmodel::text || colocationid FROM pg_dist_partition WHERE logicalrelid = 'customer_access.external_access'::regclass};
+    my $was = $node->safe_psql('postgres', $partition);
+    ($rc, $out, $err) = run($node, 'portal', qq{$internal
+        SELECT citus_internal.update_none_dist_table_metadata('customer_access.external_access'::regclass, 's', colocationid, false)
+          FROM pg_dist_partition WHERE logicalrelid = 'customer_access.external_access'::regclass; COMMIT;});
+    like($err, qr/only a superuser may change the Citus metadata of customer_access.external_access/,
+         'the portal role cannot make the grants a single-shard table on the ' . $node->name);
+    is($node->safe_psql('postgres', $partition), $was, '... the grants are still a reference table (' . $was . ')');
 }
 $coord->safe_psql('postgres', qq{DELETE FROM customer_access.external_access WHERE user_id = '$victim' AND role < 'L90'});
 is(copies(), copies() =~ s/^(\S+) .*/$1 $1/r, 'a revoke afterwards reaches every copy');

@@ -193,6 +193,17 @@ std::optional<int32> group_of_node(int32 node) {
     return DatumGetInt32(*group);
 }
 
+CitusTableMetadata citus_table_metadata(Oid table, int64 shard) {
+    CitusTableMetadata m{placement_count(shard), {0, 0, 0}};
+    const char *columns[3] = {"partmethod", "repmodel", "colocationid"};
+    for (int i = 0; i < 3; ++i) {
+        std::optional<Datum> value = metadata_value("pg_dist_partition", "logicalrelid",
+                                                    ObjectIdGetDatum(table), F_OIDEQ, columns[i]);
+        m.partition[i] = value ? static_cast<int64>(*value) : -1;
+    }
+    return m;
+}
+
 int64 placement_count(int64 shard) {
     Oid relid = get_relname_relid("pg_dist_placement", PG_CATALOG_NAMESPACE);
     if (!OidIsValid(relid))

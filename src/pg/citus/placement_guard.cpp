@@ -25,16 +25,15 @@ namespace {
 needs_fmgr_hook_type previous_needs = nullptr;
 fmgr_hook_type previous_hook = nullptr;
 
-// The function under both of its names (citus_internal.delete_placement_metadata and the
-// older pg_catalog.citus_internal_delete_placement_metadata), found once and again after any
-// change of pg_proc.
+// The functions under both of their names (citus_internal.x and the older
+// pg_catalog.citus_internal_x), found once and again after any change of pg_proc.
+constexpr int kGuarded = 4;
 bool resolved = false;
 bool resolving = false;
-Oid guarded[2] = {InvalidOid, InvalidOid};
+Oid guarded[kGuarded] = {InvalidOid, InvalidOid, InvalidOid, InvalidOid};
 
-Oid lookup(const char *schema, const char *name) {
-    Oid types[1] = {INT8OID};
-    return LookupFuncName(list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name))), 1,
+Oid lookup(const char *schema, const char *name, int nargs, const Oid *types) {
+    return LookupFuncName(list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name))), nargs,
                           types, true);
 }
 
@@ -42,12 +41,28 @@ void resolve() {
     if (resolved || resolving || !IsTransactionState())
         return;
     resolving = true;
-    guarded[0] = get_namespace_oid("citus_internal", true) != InvalidOid
-                     ? lookup("citus_internal", "delete_placement_metadata")
+    const Oid delete_types[1] = {INT8OID};
+    const Oid update_types[4] = {OIDOID, CHAROID, INT8OID, BOOLOID};
+    bool schema = OidIsValid(get_namespace_oid("citus_internal", true));
+    guarded[0] = schema ? lookup("citus_internal", "delete_placement_metadata", 1, delete_types)
+                        : InvalidOid;
+    guarded[1] = lookup("pg_catalog", "citus_internal_delete_placement_metadata", 1, delete_types);
+    guarded[2] = schema
+                     ? lookup("citus_internal", "update_none_dist_table_metadata", 4, update_types)
                      : InvalidOid;
-    guarded[1] = lookup("pg_catalog", "citus_internal_delete_placement_metadata");
+    guarded[3] =
+        lookup("pg_catalog", "citus_internal_update_none_dist_table_metadata", 4, update_types);
     resolving = false;
     resolved = true;
+}
+
+bool is_guarded(Oid function) {
+    if (!OidIsValid(function))
+        return false;
+    for (Oid each : guarded)
+        if (function == each)
+            return true;
+    return false;
 }
 
 void forget_functions(Datum, int, uint32) {
@@ -58,31 +73,20 @@ bool needs_guard(Oid function) {
     // (built-in functions first: the catalog caches look theirs up while being built)
     if (function >= FirstNormalObjectId && citus_loaded()) {
         resolve();
-        if (OidIsValid(function) && (function == guarded[0] || function == guarded[1]))
+        if (is_guarded(function))
             return true;
     }
     return previous_needs != nullptr && previous_needs(function);
 }
 
-// The grants' shard when they are a Citus table here, else 0.
-int64 grants_shard() {
-    if (!OidIsValid(installed_extension()))
-        return 0;
-    const ExtensionCatalog &c = extension_catalog();
-    return c.distributed ? c.grants_shard : 0;
-}
-
-int64 placements_of(int64 shard) {
-    InvalidateCatalogSnapshot();
-    return placement_count(shard);
-}
-
-// The placements of the grants' shard when the call started (the function does not nest).
-int64 placements_before = 0;
+// The grants and their shard when they are a Citus table here, and what the metadata said of
+// them when the call started (the functions do not nest).
+Oid grants = InvalidOid;
+int64 shard = 0;
+CitusTableMetadata before{};
 
 void guard_call(FmgrHookEventType event, FmgrInfo *flinfo, Datum *arg) {
-    bool ours = OidIsValid(flinfo->fn_oid) &&
-                (flinfo->fn_oid == guarded[0] || flinfo->fn_oid == guarded[1]);
+    bool ours = is_guarded(flinfo->fn_oid);
     // (the previous hook keeps its own state in *arg only for functions it asked for)
     if (!ours) {
         if (previous_hook != nullptr)
@@ -92,20 +96,25 @@ void guard_call(FmgrHookEventType event, FmgrInfo *flinfo, Datum *arg) {
     if (superuser())
         return;
     if (event == FHET_START) {
-        int64 shard = grants_shard();
-        *arg = Int64GetDatum(shard);
-        placements_before = shard != 0 ? placements_of(shard) : 0;
-    } else if (event == FHET_END) {
-        // (by the shard id noted at the start: the catalog's view of it may be gone now)
-        int64 shard = DatumGetInt64(*arg);
-        if (shard != 0 && placements_of(shard) < placements_before)
+        grants = InvalidOid;
+        if (!OidIsValid(installed_extension()) || !extension_catalog().distributed)
+            return;
+        grants = extension_catalog().grants;
+        shard = extension_catalog().grants_shard;
+        InvalidateCatalogSnapshot();
+        before = citus_table_metadata(grants, shard);
+    } else if (event == FHET_END && OidIsValid(grants)) {
+        // (by what was noted at the start: the catalog's view of the grants may be gone now)
+        InvalidateCatalogSnapshot();
+        if (!(citus_table_metadata(grants, shard) == before))
             ereport(ERROR,
                     (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                     errmsg("only a superuser may take a copy of customer_access.external_access "
-                            "out of the Citus metadata"),
-                     errdetail("Citus does not check who deletes a placement; the node's copy "
-                               "would keep answering the checks with grants that no longer "
-                               "change there.")));
+                     errmsg("only a superuser may change the Citus metadata of "
+                            "customer_access.external_access"),
+                     errdetail("Citus does not check who changes it; a copy of the grants left "
+                               "out, or the table made a single-shard one, would keep "
+                               "answering the checks with grants that no longer change "
+                               "there.")));
     }
 }
 
