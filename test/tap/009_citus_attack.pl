@@ -213,4 +213,26 @@ is(copies(), $before, '2PC: no copy changed by a prepared change of the grants')
     $victim_session->quit;
 }
 
+# A back-office role changes the grants along other Citus paths: without local execution (the
+# coordinator's copy through a connection) and one connection at a time. One history entry
+# per row, the same rows in every copy.
+for my $settings ('SET citus.enable_local_execution = off;', q{SET citus.multi_shard_modify_mode = 'sequential';},
+                  q{SET citus.enable_local_execution = off; SET citus.force_max_query_parallelization = on;}) {
+    my $rows = $coord->safe_psql('postgres', qq{SELECT count(*) FROM customer_access.external_access WHERE user_id = '$u0'});
+    $history = history_count();
+    ($rc, $out, $err) = run($coord, 'backoffice', qq{$settings UPDATE customer_access.external_access SET notes = 'path' WHERE user_id = '$u0'});
+    is($rc, 0, "a change with $settings works") or diag($err);
+    is(history_count() - $history, $rows, "... one history entry per row ($rows)");
+    is(copies(), copies() =~ s/^(\S+) .*/$1 $1/r, '... and the copies are the same rows');
+}
+
+# A cursor WITH HOLD keeps the rows of the identity it ran under, as on one node.
+{
+    my ($a, $b) = (user_id(9), user_id(33));
+    is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$a';
+        DECLARE held CURSOR WITH HOLD FOR SELECT count(*) FROM app.orders; COMMIT;
+        BEGIN; SET LOCAL customer_access.user_id = '$b'; FETCH ALL FROM held; COMMIT;}, extra_params => ['-U', 'portal']),
+       portal_count($a), 'a cursor WITH HOLD declared for one user gives that user\'s rows when fetched later, as on one node');
+}
+
 done_testing();

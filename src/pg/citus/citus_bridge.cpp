@@ -223,6 +223,11 @@ int64 placement_count(int64 shard) {
     return count;
 }
 
+bool citus_local_execution_enabled() {
+    const char *value = GetConfigOption("citus.enable_local_execution", true, false);
+    return value == nullptr || strcmp(value, "off") != 0;
+}
+
 bool citus_loaded() {
     // Citus loads only through shared_preload_libraries, so a backend's answer never changes;
     // asked once (the checks ask per row). An SQL-callable function's symbol: exported by

@@ -68,6 +68,10 @@ std::optional<int32> group_of_node(int32 node);
 // no quote or backslash).
 void propagate_set_local(const char *name, const char *value);
 
+// Whether citus.enable_local_execution is on: Citus runs the tasks on this node's placements
+// in this backend rather than through a connection.
+bool citus_local_execution_enabled();
+
 // Whether Citus is executing a task on this shard locally, in this backend (what a change
 // made through the distributed table is on the coordinator's copy).
 bool in_local_execution_of(int64 shard);

@@ -415,7 +415,8 @@ void hand_identity_to_citus(QueryDesc *query) {
     if (!hands_identity_here() || !reaches_citus(query->plannedstmt) || !citus_coordinator())
         return;
     if (statement_changes_grants(query)) {
-        hand_identity(CarrierPurpose::kChange);
+        // (without local execution Citus changes the coordinator's copy through a connection)
+        hand_identity(CarrierPurpose::kChange, !citus_local_execution_enabled());
         return;
     }
     // Citus's own queries for a statement that changes the grants keep its purpose.
