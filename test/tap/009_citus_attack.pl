@@ -235,4 +235,25 @@ for my $settings ('SET citus.enable_local_execution = off;', q{SET citus.multi_s
        portal_count($a), 'a cursor WITH HOLD declared for one user gives that user\'s rows when fetched later, as on one node');
 }
 
+# A function the portal role owns, distributed and delegated to a worker, checks the
+# coordinator's user there; Citus's object metadata and the shard's rows stay closed to it.
+$coord->safe_psql('postgres', q{CREATE SCHEMA portal_own AUTHORIZATION portal});
+$coord->safe_psql('postgres', q{CREATE FUNCTION portal_own.orders_of(c uuid) RETURNS bigint LANGUAGE sql AS
+    $f$ SELECT count(*) FROM app.orders WHERE customer_id = c $f$;
+    SELECT create_distributed_function('portal_own.orders_of(uuid)', 'c', colocate_with := 'app.orders')},
+    extra_params => ['-U', 'portal']);
+for my $c ($some->{$u0}, $victim_customer) {
+    is($coord->safe_psql('postgres', qq{BEGIN; SET LOCAL customer_access.user_id = '$u0'; SELECT portal_own.orders_of('$c'); COMMIT;},
+                         extra_params => ['-U', 'portal']), $truth->{pair}{"$u0|$c"} // 0,
+       "a distributed function of the portal role, delegated, counts the coordinator's user's rows of customer $c");
+}
+($rc, $out, $err) = run($coord, 'portal', qq{$internal SELECT citus_internal.add_object_metadata('function', ARRAY['customer_access', 'grant_access'],
+    ARRAY['uuid', 'uuid', 'customer_access.access_role', 'integer', 'text', 'timestamptz'], 0,
+    (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'app.orders'::regclass), true); COMMIT;});
+like($err, qr/must be owner/, 'the portal role cannot mark an extension function as a distributed one');
+for my $node ($coord, $w1) {
+    ($rc, $out, $err) = run($node, 'portal', qq{COPY $shard_name TO STDOUT});
+    like($err, qr/permission denied/, 'COPY of the grants\' copy by the portal role is refused on the ' . $node->name);
+}
+
 done_testing();
