@@ -193,6 +193,41 @@ std::optional<int32> group_of_node(int32 node) {
     return DatumGetInt32(*group);
 }
 
+CitusTableMetadata citus_table_metadata(Oid table, int64 shard) {
+    CitusTableMetadata m{placement_count(shard), {0, 0, 0}};
+    const char *columns[3] = {"partmethod", "repmodel", "colocationid"};
+    for (int i = 0; i < 3; ++i) {
+        std::optional<Datum> value = metadata_value("pg_dist_partition", "logicalrelid",
+                                                    ObjectIdGetDatum(table), F_OIDEQ, columns[i]);
+        m.partition[i] = value ? static_cast<int64>(*value) : -1;
+    }
+    return m;
+}
+
+int64 placement_count(int64 shard) {
+    Oid relid = get_relname_relid("pg_dist_placement", PG_CATALOG_NAMESPACE);
+    if (!OidIsValid(relid))
+        return 0;
+    Relation rel = table_open(relid, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, get_attnum(relid, "shardid"), BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(shard));
+    Snapshot snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+    TableScanDesc scan = table_beginscan(rel, snapshot, 1, &key);
+    int64 count = 0;
+    while (heap_getnext(scan, ForwardScanDirection) != nullptr)
+        ++count;
+    table_endscan(scan);
+    UnregisterSnapshot(snapshot);
+    table_close(rel, AccessShareLock);
+    return count;
+}
+
+bool citus_local_execution_enabled() {
+    const char *value = GetConfigOption("citus.enable_local_execution", true, false);
+    return value == nullptr || strcmp(value, "off") != 0;
+}
+
 bool citus_loaded() {
     // Citus loads only through shared_preload_libraries, so a backend's answer never changes;
     // asked once (the checks ask per row). An SQL-callable function's symbol: exported by

@@ -45,6 +45,21 @@ void connect_to_placements(int64 shard, const char *user, bool include_local);
 // any other). nullptr when Citus is not loaded.
 int *citus_procedure_level();
 
+// The placements of a shard in this node's Citus metadata.
+int64 placement_count(int64 shard);
+
+// What this node's Citus metadata says of a table with one shard: how many placements it has,
+// and its partition method, replication model and colocation group.
+struct CitusTableMetadata {
+    int64 placements;
+    int64 partition[3];
+    bool operator==(const CitusTableMetadata &other) const {
+        return placements == other.placements && partition[0] == other.partition[0] &&
+               partition[1] == other.partition[1] && partition[2] == other.partition[2];
+    }
+};
+CitusTableMetadata citus_table_metadata(Oid table, int64 shard);
+
 // This node's Citus group (0: the coordinator), and the group of a node by its node id.
 int32 local_group_id();
 std::optional<int32> group_of_node(int32 node);
@@ -52,6 +67,10 @@ std::optional<int32> group_of_node(int32 node);
 // SET LOCAL name = 'value' on every node the transaction uses now or will use (value holds
 // no quote or backslash).
 void propagate_set_local(const char *name, const char *value);
+
+// Whether citus.enable_local_execution is on: Citus runs the tasks on this node's placements
+// in this backend rather than through a connection.
+bool citus_local_execution_enabled();
 
 // Whether Citus is executing a task on this shard locally, in this backend (what a change
 // made through the distributed table is on the coordinator's copy).

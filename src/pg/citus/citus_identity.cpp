@@ -9,6 +9,7 @@
 #include "pg/citus/citus_link.hpp"
 #include "pg/citus/citus_utility.hpp"
 #include "pg/citus/copy_guard.hpp"
+#include "pg/citus/placement_guard.hpp"
 #include "pg/citus/shard_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/identity/identity.hpp"
@@ -414,7 +415,8 @@ void hand_identity_to_citus(QueryDesc *query) {
     if (!hands_identity_here() || !reaches_citus(query->plannedstmt) || !citus_coordinator())
         return;
     if (statement_changes_grants(query)) {
-        hand_identity(CarrierPurpose::kChange);
+        // (without local execution Citus changes the coordinator's copy through a connection)
+        hand_identity(CarrierPurpose::kChange, !citus_local_execution_enabled());
         return;
     }
     // Citus's own queries for a statement that changes the grants keep its purpose.
@@ -459,6 +461,7 @@ void install_citus_identity() {
     install_link_callbacks();
     install_copy_guard();
     install_citus_utility_hook();
+    install_placement_guard();
 }
 
 }  // namespace customer_access::pg
