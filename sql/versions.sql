@@ -39,3 +39,17 @@ SELECT pg_temp.try($$ALTER TYPE customer_access.external_access RENAME TO versio
 SELECT pg_temp.try($$ALTER TYPE customer_access._access_role RENAME TO versions_a$$) <> 'ok' AS rename_array_type_refused;
 SELECT pg_temp.try($$DROP TYPE customer_access._access_role$$) <> 'ok' AS drop_array_type_refused;
 SELECT typname FROM pg_type WHERE typnamespace = 'customer_access'::regnamespace AND typname LIKE 'versions%';
+
+-- Every object the extension installs has a comment (COMMENT ON), and so have the triggers
+-- and policies on its tables.
+SELECT pg_describe_object(classid, objid, 0) AS member_without_comment FROM pg_depend d
+ WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'customer_access')
+   AND NOT EXISTS (SELECT 1 FROM pg_description c
+                    WHERE c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0)
+ ORDER BY 1;
+SELECT t.tgname AS trigger_without_comment FROM pg_trigger t
+ WHERE t.tgrelid::regclass::text LIKE 'customer_access.%' AND NOT t.tgisinternal
+   AND obj_description(t.oid, 'pg_trigger') IS NULL;
+SELECT polname AS policy_without_comment FROM pg_policy p
+ WHERE p.polrelid::regclass::text LIKE 'customer_access.%' AND obj_description(p.oid, 'pg_policy') IS NULL;
