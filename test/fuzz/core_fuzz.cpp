@@ -353,8 +353,7 @@ void fuzz_rules_of_tamper(const std::uint8_t *data, std::size_t size) {
         if (f == ExpressionFault::kNone && r.reach != Reach::kSubLink)
             check(r.object.found && (is_built_in(r.object.oid) || r.object.superuser_owned ||
                                      r.object.extension_member));
-        if (f == ExpressionFault::kNone && r.reach == Reach::kFunction &&
-            is_built_in(r.object.oid))
+        if (f == ExpressionFault::kNone && r.reach == Reach::kFunction && is_built_in(r.object.oid))
             check(r.object.immutable);
         if (v.allowed())
             check(f == ExpressionFault::kNone);
@@ -380,9 +379,9 @@ void fuzz_rules_of_tamper(const std::uint8_t *data, std::size_t size) {
     if (size >= 3) {
         std::size_t count = 0;
         const DdlRule *rules = ddl_rules(&count);
-        const DdlRule &rule = judge_ddl(static_cast<DdlStatement>(data[0] % 37),
-                                        static_cast<DdlObject>(data[1] % 6),
-                                        static_cast<DdlAction>(data[2] % 11));
+        const DdlRule &rule =
+            judge_ddl(static_cast<DdlStatement>(data[0] % 37), static_cast<DdlObject>(data[1] % 6),
+                      static_cast<DdlAction>(data[2] % 11));
         bool in_table = false;
         for (std::size_t i = 0; i < count; ++i)
             in_table = in_table || &rules[i] == &rule;
