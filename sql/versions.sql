@@ -41,12 +41,15 @@ SELECT pg_temp.try($$DROP TYPE customer_access._access_role$$) <> 'ok' AS drop_a
 SELECT typname FROM pg_type WHERE typnamespace = 'customer_access'::regnamespace AND typname LIKE 'versions%';
 
 -- Every object the extension installs has a comment (COMMENT ON), and so have the triggers
--- and policies on its tables.
+-- and policies on its tables (a table's row type and the array types, which 17 and later
+-- also list as members, come with their table or type).
 SELECT pg_describe_object(classid, objid, 0) AS member_without_comment FROM pg_depend d
  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'customer_access')
    AND NOT EXISTS (SELECT 1 FROM pg_description c
                     WHERE c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0)
+   AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE d.classid = 'pg_type'::regclass
+                      AND t.oid = d.objid AND (t.typrelid <> 0 OR t.typelem <> 0))
  ORDER BY 1;
 SELECT t.tgname AS trigger_without_comment FROM pg_trigger t
  WHERE t.tgrelid::regclass::text LIKE 'customer_access.%' AND NOT t.tgisinternal
