@@ -1,5 +1,7 @@
 #include "pg/catalog/member_cache.hpp"
 
+#include "pg/catalog/dependents.hpp"
+
 #include "pg/catalog/extension_catalog.hpp"
 
 #include <cstdint>
@@ -35,24 +37,13 @@ std::uint64_t members_generation = 0;
 // nothing behind.
 HTAB *read_members(Oid extension, std::uint64_t generation) {
     List *found = NIL;
-    Relation depend = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(ExtensionRelationId));
-    ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(extension));
-    SysScanDesc scan = systable_beginscan(depend, DependReferenceIndexId, true, nullptr, 2, keys);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        auto *d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        if (d->deptype != DEPENDENCY_EXTENSION)
-            continue;
+    for_each_dependent(ExtensionRelationId, extension, [&found](const FormData_pg_depend &d) {
+        if (d.deptype != DEPENDENCY_EXTENSION)
+            return;
         auto *key = static_cast<MemberKey *>(palloc(sizeof(MemberKey)));
-        *key = MemberKey{d->classid, d->objid};
+        *key = MemberKey{d.classid, d.objid};
         found = lappend(found, key);
-    }
-    systable_endscan(scan);
-    table_close(depend, AccessShareLock);
+    });
     if (remembered_generation(extension) != generation)
         return nullptr;
     HASHCTL ctl;

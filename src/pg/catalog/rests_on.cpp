@@ -1,5 +1,6 @@
 #include "pg/catalog/rests_on.hpp"
 
+#include "pg/catalog/dependents.hpp"
 #include "pg/catalog/member_cache.hpp"
 
 extern "C" {
@@ -15,24 +16,6 @@ extern "C" {
 
 namespace customer_access::pg {
 namespace {
-
-// Calls `each` for every pg_depend row whose referenced object is (classid, objid) until it
-// returns true; returns whether one did.
-template <typename Each>
-bool any_dependent(Relation depend, Oid classid, Oid objid, Each each) {
-    ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(classid));
-    ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(objid));
-    SysScanDesc scan = systable_beginscan(depend, DependReferenceIndexId, true, nullptr, 2, keys);
-    bool found = false;
-    HeapTuple tuple;
-    while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
-        found = each(*reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple)));
-    systable_endscan(scan);
-    return found;
-}
 
 // The extension itself or one of its members depends on (classid, objid).
 bool we_depend_on(Relation depend, Oid extension, Oid classid, Oid objid) {

@@ -40,20 +40,28 @@ Oid lookup(const char *schema, const char *name, int nargs, const Oid *types) {
 void resolve() {
     if (resolved || resolving || !IsTransactionState())
         return;
+    // (the lookups call functions, which ask needs_guard again: not resolved meanwhile; an
+    // ERROR in them must not leave the flag set, which would switch the guard off for good)
     resolving = true;
-    const Oid delete_types[1] = {INT8OID};
-    const Oid update_types[4] = {OIDOID, CHAROID, INT8OID, BOOLOID};
-    bool schema = OidIsValid(get_namespace_oid("citus_internal", true));
-    guarded[0] = schema ? lookup("citus_internal", "delete_placement_metadata", 1, delete_types)
-                        : InvalidOid;
-    guarded[1] = lookup("pg_catalog", "citus_internal_delete_placement_metadata", 1, delete_types);
-    guarded[2] = schema
-                     ? lookup("citus_internal", "update_none_dist_table_metadata", 4, update_types)
-                     : InvalidOid;
-    guarded[3] =
-        lookup("pg_catalog", "citus_internal_update_none_dist_table_metadata", 4, update_types);
-    resolving = false;
-    resolved = true;
+    PG_TRY();
+    {
+        const Oid delete_types[1] = {INT8OID};
+        const Oid update_types[4] = {OIDOID, CHAROID, INT8OID, BOOLOID};
+        bool schema = OidIsValid(get_namespace_oid("citus_internal", true));
+        guarded[0] = schema ? lookup("citus_internal", "delete_placement_metadata", 1, delete_types)
+                            : InvalidOid;
+        guarded[1] =
+            lookup("pg_catalog", "citus_internal_delete_placement_metadata", 1, delete_types);
+        guarded[2] =
+            schema ? lookup("citus_internal", "update_none_dist_table_metadata", 4, update_types)
+                   : InvalidOid;
+        guarded[3] =
+            lookup("pg_catalog", "citus_internal_update_none_dist_table_metadata", 4, update_types);
+        resolved = true;
+    }
+    PG_FINALLY();
+    { resolving = false; }
+    PG_END_TRY();
 }
 
 bool is_guarded(Oid function) {

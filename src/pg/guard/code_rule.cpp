@@ -2,6 +2,7 @@
 
 #include "core/foreign_key_rule.hpp"
 #include "pg/boundary/compat.hpp"
+#include "pg/catalog/dependents.hpp"
 #include "pg/catalog/member_cache.hpp"
 #include "pg/guard/expression_facts.hpp"
 
@@ -161,24 +162,13 @@ void table_objects(Oid relid, List **checks, List **indexes) {
 // The extension's tables (members of kind 'r' or 'p').
 List *member_tables(Oid extension) {
     List *tables = NIL;
-    Relation depend = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(ExtensionRelationId));
-    ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(extension));
-    SysScanDesc scan = systable_beginscan(depend, DependReferenceIndexId, true, nullptr, 2, keys);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        auto *d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        if (d->classid != RelationRelationId || d->deptype != DEPENDENCY_EXTENSION)
-            continue;
-        char kind = get_rel_relkind(d->objid);
+    for_each_dependent(ExtensionRelationId, extension, [&tables](const FormData_pg_depend &d) {
+        if (d.classid != RelationRelationId || d.deptype != DEPENDENCY_EXTENSION)
+            return;
+        char kind = get_rel_relkind(d.objid);
         if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE)
-            tables = lappend_oid(tables, d->objid);
-    }
-    systable_endscan(scan);
-    table_close(depend, AccessShareLock);
+            tables = lappend_oid(tables, d.objid);
+    });
     return tables;
 }
 
@@ -386,22 +376,10 @@ List *keys_from(Oid relid) {
 // table (pg_depend, read by its reference index; pg_constraint has no index on confrelid).
 List *keys_to(Oid relid) {
     List *keys = NIL;
-    Relation depend = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData scan_keys[2];
-    ScanKeyInit(&scan_keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(RelationRelationId));
-    ScanKeyInit(&scan_keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(relid));
-    SysScanDesc scan =
-        systable_beginscan(depend, DependReferenceIndexId, true, nullptr, 2, scan_keys);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        auto *d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        if (d->classid == ConstraintRelationId && !list_member_oid(keys, d->objid))
-            keys = lappend_oid(keys, d->objid);
-    }
-    systable_endscan(scan);
-    table_close(depend, AccessShareLock);
+    for_each_dependent(RelationRelationId, relid, [&keys](const FormData_pg_depend &d) {
+        if (d.classid == ConstraintRelationId && !list_member_oid(keys, d.objid))
+            keys = lappend_oid(keys, d.objid);
+    });
     List *foreign = NIL;
     ListCell *cell;
     foreach (cell, keys) {
@@ -640,22 +618,11 @@ bool judge_type_change(Oid extension, Oid relid, const char *column, Oid new_typ
 // The typed tables of a composite type (CREATE TABLE ... OF type): they depend on it.
 List *typed_tables(Oid type) {
     List *tables = NIL;
-    Relation depend = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(TypeRelationId));
-    ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(type));
-    SysScanDesc scan = systable_beginscan(depend, DependReferenceIndexId, true, nullptr, 2, keys);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        auto *d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        if (d->classid == RelationRelationId && d->objsubid == 0 &&
-            get_rel_relkind(d->objid) != RELKIND_COMPOSITE_TYPE)
-            tables = lappend_oid(tables, d->objid);
-    }
-    systable_endscan(scan);
-    table_close(depend, AccessShareLock);
+    for_each_dependent(TypeRelationId, type, [&tables](const FormData_pg_depend &d) {
+        if (d.classid == RelationRelationId && d.objsubid == 0 &&
+            get_rel_relkind(d.objid) != RELKIND_COMPOSITE_TYPE)
+            tables = lappend_oid(tables, d.objid);
+    });
     return tables;
 }
 
