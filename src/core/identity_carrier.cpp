@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::string_view kCarrierKind = "ca3";
 constexpr std::string_view kCopyProofKind = "cp1";
+constexpr std::string_view kResultPassKind = "rp1";
 constexpr char kHex[] = "0123456789abcdef";
 
 // The plaintext: numbers as "<decimal>;", one-character codes as themselves, byte strings
@@ -277,6 +278,49 @@ std::optional<CopyProof> open_copy_proof(std::string_view secret, std::string_vi
 bool copy_proof_admits(const CopyProof &proof, std::int64_t shard, std::int32_t group,
                        std::int64_t now) noexcept {
     return proof.shard == shard && proof.group == group && carrier_fresh(proof.sealed_at, now);
+}
+
+std::string seal_result_pass(std::string_view secret, std::string_view database,
+                             const ResultPass &pass, const BoxNonce &nonce) noexcept {
+    try {
+        Writer w;
+        w.number(pass.transaction.initiator);
+        w.unsigned_number(pass.transaction.number);
+        w.number(pass.transaction.started);
+        w.bytes(pass.role);
+        w.number(pass.sealed_at);
+        return seal_box(secret, kResultPassKind, database, nonce, w.text());
+    } catch (...) {
+        return {};
+    }
+}
+
+std::optional<ResultPass> open_result_pass(std::string_view secret, std::string_view database,
+                                           std::string_view text) noexcept {
+    try {
+        std::optional<std::string> plain = open_box(secret, kResultPassKind, database, text, 512);
+        if (!plain)
+            return std::nullopt;
+        Reader r(*plain);
+        ResultPass pass{};
+        std::string_view role;
+        if (!r.number(pass.transaction.initiator) || !r.number(pass.transaction.number) ||
+            !r.number(pass.transaction.started) || !r.bytes(role, 256) ||
+            !r.number(pass.sealed_at) || !r.done())
+            return std::nullopt;
+        pass.role = role;
+        return pass;
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+bool may_use_intermediate_results(const ResultsAccess &access) noexcept {
+    if (!access.transaction || access.originator || access.carrier_accepted)
+        return true;
+    return access.pass && same_transaction(access.pass->transaction, *access.transaction) &&
+           access.pass->role == access.session_role &&
+           carrier_fresh(access.pass->sealed_at, access.now);
 }
 
 }  // namespace customer_access

@@ -153,4 +153,37 @@ std::optional<CopyProof> open_copy_proof(std::string_view secret, std::string_vi
 bool copy_proof_admits(const CopyProof &proof, std::int64_t shard, std::int32_t group,
                        std::int64_t now) noexcept;
 
+// Citus's intermediate results (the rows of a recursively planned subquery, the partitions
+// of a repartition join) are files named by the role and the distributed transaction, and any
+// backend of that role that takes the transaction's id (assign_distributed_transaction_id()
+// is PUBLIC) could read or write them. A backend may touch them only when it is the
+// transaction's originator, or was admitted to the transaction on its connection: by a
+// carrier accepted there, or, on the connections a node opens to fetch results from another
+// node, by a result pass the fetching backend sealed and sent in the startup packet.
+struct ResultPass {
+    DistributedTransaction transaction;
+    std::string role;  // the role the fetching backend connects as
+    std::int64_t sealed_at;
+};
+
+std::string seal_result_pass(std::string_view secret, std::string_view database,
+                             const ResultPass &pass, const BoxNonce &nonce) noexcept;
+std::optional<ResultPass> open_result_pass(std::string_view secret, std::string_view database,
+                                           std::string_view text) noexcept;
+
+// What a node backend knows about itself when it is about to touch intermediate results.
+struct ResultsAccess {
+    std::optional<DistributedTransaction> transaction;  // its current one, if any
+    bool originator;                 // it started that transaction (not assigned it)
+    bool carrier_accepted;           // a carrier for reading was accepted on this connection for it
+    std::optional<ResultPass> pass;  // the pass in this connection's startup packet, opened
+    std::string_view session_role;
+    std::int64_t now;
+};
+
+// The rule: without a distributed transaction the files are the backend's own; within one,
+// only its originator, a connection a carrier admitted, or a connection with a fresh pass
+// sealed for that transaction and role may touch them.
+bool may_use_intermediate_results(const ResultsAccess &access) noexcept;
+
 }  // namespace customer_access

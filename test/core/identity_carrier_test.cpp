@@ -259,3 +259,57 @@ TEST(CopyProof, RoundTripsAndAdmitsOnlyItsShardAndGroupWhileFresh) {
     EXPECT_FALSE(open_carrier(kSecret, "app", text));
     EXPECT_FALSE(open_copy_proof(kSecret, "app", seal(someone())));
 }
+
+TEST(ResultPass, RoundTripsAndIsNoOtherKindOfMessage) {
+    ResultPass pass{{2, 77, -5}, "portal", 9000000};
+    std::string text = seal_result_pass(kSecret, "app", pass, kNonce);
+    ASSERT_EQ(text.rfind("rp1.", 0), 0u);
+    auto opened = open_result_pass(kSecret, "app", text);
+    ASSERT_TRUE(opened);
+    EXPECT_TRUE(same_transaction(opened->transaction, pass.transaction));
+    EXPECT_EQ(opened->role, "portal");
+    EXPECT_EQ(opened->sealed_at, 9000000);
+    EXPECT_FALSE(open_result_pass(kSecret, "app2", text));
+    EXPECT_FALSE(open_result_pass(kSecret + "x", "app", text));
+    EXPECT_FALSE(open_copy_proof(kSecret, "app", text));
+    EXPECT_FALSE(open_carrier(kSecret, "app", text));
+    EXPECT_FALSE(open_result_pass(kSecret, "app", seal(someone())));
+    EXPECT_FALSE(
+        open_result_pass(kSecret, "app", seal_copy_proof(kSecret, "app", {1, 2, 3}, kNonce)));
+}
+
+TEST(IntermediateResults, OnlyTheOriginatorOrAnAdmittedConnectionTouchesThem) {
+    const DistributedTransaction mine{0, 41, 1000};
+    const ResultPass pass{mine, "portal", 5000000};
+    ResultsAccess base{mine, false, false, std::nullopt, "portal", 5000000};
+    // Another backend of the same role that took the transaction's id: nothing admits it.
+    EXPECT_FALSE(may_use_intermediate_results(base));
+    // No distributed transaction: the files are the backend's own.
+    ResultsAccess none = base;
+    none.transaction = std::nullopt;
+    EXPECT_TRUE(may_use_intermediate_results(none));
+    ResultsAccess originator = base;
+    originator.originator = true;
+    EXPECT_TRUE(may_use_intermediate_results(originator));
+    ResultsAccess carried = base;
+    carried.carrier_accepted = true;
+    EXPECT_TRUE(may_use_intermediate_results(carried));
+    ResultsAccess passed = base;
+    passed.pass = pass;
+    EXPECT_TRUE(may_use_intermediate_results(passed));
+    passed.now = 5000000 + kCarrierLifetime;
+    EXPECT_TRUE(may_use_intermediate_results(passed));
+    passed.now = 5000000 + kCarrierLifetime + 1;
+    EXPECT_FALSE(may_use_intermediate_results(passed));
+    passed.now = 5000000;
+    for (DistributedTransaction other :
+         {DistributedTransaction{1, 41, 1000}, DistributedTransaction{0, 42, 1000},
+          DistributedTransaction{0, 41, 1001}}) {
+        passed.transaction = other;
+        EXPECT_FALSE(may_use_intermediate_results(passed))
+            << other.initiator << ' ' << other.number << ' ' << other.started;
+    }
+    passed.transaction = mine;
+    passed.session_role = "other";
+    EXPECT_FALSE(may_use_intermediate_results(passed));
+}

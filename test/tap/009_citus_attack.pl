@@ -196,19 +196,42 @@ is(copies(), $before, '2PC: no copy changed by a prepared change of the grants')
     my $stolen;
     ($rc, $out, $err) = run($w1, 'portal', $steal);
     ($stolen) = $err =~ /stolen rows: (\d+)/;
-    {
-        local $TODO = 'intermediate results are files of the role and the distributed transaction; see README';
-        is($stolen // 'none', 0, 'the portal role with no identity reads none of the victim\'s intermediate results on a worker (a direct client of the same role)');
+    is($stolen // 'none', 0, 'the portal role with no identity reads none of the victim\'s intermediate results on a worker (a direct client of the same role)');
+    # Each way in is refused outright (42501), not merely empty.
+    for my $node ([$w1, 'a worker', $coord], [$coord, 'the coordinator', $w1]) {
+        for my $touch (q{SELECT count(*) FROM read_intermediate_result('1_1', 'binary') AS r(customer_id uuid, id bigint)},
+                       q{SELECT count(*) FROM read_intermediate_results(ARRAY['1_1'], 'binary') AS r(customer_id uuid, id bigint)},
+                       q{COPY "1_1" TO STDOUT WITH (format result)},
+                       q{SELECT create_intermediate_result('1_1', 'SELECT 1')},
+                       q{SELECT fetch_intermediate_results(ARRAY['1_1'], '127.0.0.1', } . $node->[2]->port . q{)}) {
+            ($rc, $out, $err) = run($node->[0], 'portal', qq{BEGIN; SELECT assign_distributed_transaction_id($txn); $touch; COMMIT});
+            like($err, qr/may not use the intermediate results/, "on $node->[1], in the victim's transaction: " . substr($touch, 0, 60));
+        }
     }
     (my $command = $steal) =~ s/'/''/g;
     ($rc, $out, $err) = run($coord, 'portal', qq{SELECT string_agg(result, ',') FROM run_command_on_workers('$command')});
-    {
-        local $TODO = 'intermediate results are files of the role and the distributed transaction; see README';
-        unlike($out . $err, qr/stolen rows: [1-9]/, '... nor through the coordinator alone (run_command_on_workers)');
-    }
+    unlike($out . $err, qr/stolen rows: [1-9]/, '... nor through the coordinator alone (run_command_on_workers)');
+    like($out . $err, qr/stolen rows: 0/, '... where the stealing ran and found nothing');
     # Another role's client of the worker reads nothing: the files are the role's.
     ($rc, $out, $err) = run($w1, 'other', $steal);
     like($err, qr/stolen rows: 0/, 'a direct client of a worker of another role reads none of the victim\'s intermediate results');
+    # A carrier of the victim's transaction, read where Citus leaves it (a worker's
+    # pg_stat_activity, after the identity changed and a router query used one connection),
+    # set the way Citus sets it by a direct client of the worker in the victim's transaction:
+    # it was not sealed for that connection, so it admits nothing.
+    $victim_session->query_safe(q{SET LOCAL customer_access.user_id = '} . user_id(3) . q{'});
+    $victim_session->query_safe(qq{SELECT count(*) FROM app.orders WHERE customer_id = '$victim_customer'});
+    my $carrier = $w1->safe_psql('postgres', q{SELECT substring(query from 'customer_access.carrier = ''([^'']*)''')
+        FROM pg_stat_activity WHERE usename = 'portal' AND query LIKE '%customer_access.carrier = %' LIMIT 1});
+    ok($carrier =~ /^ca\d\./, 'a carrier of the victim\'s transaction is read on the worker');
+    ($rc, $out, $err) = run($w1, 'portal', qq{BEGIN; SELECT assign_distributed_transaction_id($txn);
+        SET LOCAL customer_access.carrier = '$carrier';
+        SELECT count(*) FROM read_intermediate_result('1_1', 'binary') AS r(customer_id uuid, id bigint); COMMIT});
+    like($err, qr/may not use the intermediate results/, '... and with it, in the victim\'s transaction, no intermediate result is read');
+    $victim_session->query_safe(q{SET LOCAL customer_access.user_id = '} . $reader . q{'});
+    # The victim's own transaction still reads its intermediate results, on every path.
+    is($victim_session->query_safe(q{WITH recent AS (SELECT o.customer_id, o.id FROM app.orders o ORDER BY o.order_date DESC, o.id LIMIT 50)
+        SELECT count(*) FROM app.orders o JOIN recent r ON r.customer_id = o.customer_id}), $victim_rows, 'the victim\'s own transaction reads its intermediate results again');
     $victim_session->query_safe('COMMIT');
     $victim_session->quit;
 }

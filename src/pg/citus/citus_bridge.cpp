@@ -255,6 +255,14 @@ std::optional<DistributedTransaction> current_distributed_transaction() {
                                   id->timestamp};
 }
 
+bool distributed_transaction_originator() {
+    if (!citus_loaded())
+        return false;
+    static DistributedTransactionId *(*get)() = nullptr;
+    DistributedTransactionId *id = required_symbol("GetCurrentDistributedTransactionId", get)();
+    return id != nullptr && id->transactionNumber != 0 && id->transactionOriginator;
+}
+
 DistributedTransaction start_coordinated_transaction() {
     static void (*use)() = nullptr;
     required_symbol("UseCoordinatedTransaction", use)();

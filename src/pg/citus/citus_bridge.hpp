@@ -25,6 +25,10 @@ bool in_citus_internal_backend();
 // This backend's distributed transaction, if Citus assigned one.
 std::optional<DistributedTransaction> current_distributed_transaction();
 
+// Whether this backend started its distributed transaction (rather than being assigned it by
+// assign_distributed_transaction_id()).
+bool distributed_transaction_originator();
+
 // Makes the current transaction a coordinated one (its shard queries then run in remote
 // transaction blocks that receive the propagated SET LOCALs) and returns its id.
 DistributedTransaction start_coordinated_transaction();

@@ -9,7 +9,7 @@
 #include "pg/citus/citus_link.hpp"
 #include "pg/citus/citus_utility.hpp"
 #include "pg/citus/copy_guard.hpp"
-#include "pg/citus/placement_guard.hpp"
+#include "pg/citus/citus_function_hook.hpp"
 #include "pg/citus/shard_guard.hpp"
 #include "pg/catalog/extension_catalog.hpp"
 #include "pg/identity/identity.hpp"
@@ -461,7 +461,7 @@ void install_citus_identity() {
     install_link_callbacks();
     install_copy_guard();
     install_citus_utility_hook();
-    install_placement_guard();
+    install_citus_function_hook();
 }
 
 }  // namespace customer_access::pg

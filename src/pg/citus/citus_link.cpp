@@ -19,6 +19,7 @@ namespace {
 char *session_setting = nullptr;  // shown through show_session_tag()
 char *link_setting = nullptr;
 char *copy_proof_setting = nullptr;
+char *result_pass_setting = nullptr;
 
 SessionTag session_tag = 0;
 int session_tag_pid = 0;  // the backend that drew it (the postmaster's copy is never used)
@@ -32,6 +33,7 @@ bool connection_fingerprint_known = false;
 char connection_fingerprint[33] = "";
 
 char *proof_in_options = nullptr;  // TopMemoryContext
+char *pass_in_options = nullptr;   // TopMemoryContext
 bool link_in_options = false;
 char link_key_text[33] = "";
 
@@ -92,6 +94,20 @@ bool check_copy_proof(char **newval, void **, GucSource source) {
     return from_startup_packet("customer_access.copy_proof", *newval, source);
 }
 
+bool check_result_pass(char **newval, void **, GucSource source) {
+    return from_startup_packet("customer_access.result_pass", *newval, source);
+}
+
+// Replaces a TopMemoryContext copy held in slot (nullptr: none).
+void replace_copy(char *&slot, const char *value) {
+    if (slot != nullptr) {
+        pfree(slot);
+        slot = nullptr;
+    }
+    if (value != nullptr)
+        slot = MemoryContextStrdup(TopMemoryContext, value);
+}
+
 // PGOPTIONS as the postmaster gave it to this backend, captured before the first change.
 const char *base_options() {
     static bool captured = false;
@@ -104,21 +120,23 @@ const char *base_options() {
     return base;
 }
 
-// Writes PGOPTIONS: the postmaster's, then this backend's link key and copy proof.
+// Writes PGOPTIONS: the postmaster's, then this backend's link key, copy proof and result pass.
 void write_options() {
     const char *base = base_options();
-    if (!link_in_options && proof_in_options == nullptr) {
+    if (!link_in_options && proof_in_options == nullptr && pass_in_options == nullptr) {
         if (base != nullptr)
             setenv("PGOPTIONS", base, 1);
         else
             unsetenv("PGOPTIONS");
         return;
     }
-    char *options = psprintf("%s%s%s%s%s", base != nullptr ? base : "",
+    char *options = psprintf("%s%s%s%s%s%s%s", base != nullptr ? base : "",
                              link_in_options ? " -c customer_access.link=" : "",
                              link_in_options ? link_key_text : "",
                              proof_in_options != nullptr ? " -c customer_access.copy_proof=" : "",
-                             proof_in_options != nullptr ? proof_in_options : "");
+                             proof_in_options != nullptr ? proof_in_options : "",
+                             pass_in_options != nullptr ? " -c customer_access.result_pass=" : "",
+                             pass_in_options != nullptr ? pass_in_options : "");
     if (setenv("PGOPTIONS", options, 1) != 0)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
     pfree(options);
@@ -127,15 +145,13 @@ void write_options() {
 void forget_link(XactEvent event, void *) {
     if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT && event != XACT_EVENT_PREPARE)
         return;
-    bool changed = link_in_options || proof_in_options != nullptr;
+    bool changed = link_in_options || proof_in_options != nullptr || pass_in_options != nullptr;
     link_in = InvalidLocalTransactionId;
     link_in_options = false;
     explicit_bzero(link_key_text, sizeof link_key_text);
     link_fingerprint_text[0] = '\0';
-    if (proof_in_options != nullptr) {
-        pfree(proof_in_options);
-        proof_in_options = nullptr;
-    }
+    replace_copy(proof_in_options, nullptr);
+    replace_copy(pass_in_options, nullptr);
     if (changed)
         write_options();
 }
@@ -160,6 +176,13 @@ void define_link_settings() {
         GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
             GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
         check_copy_proof, nullptr, show_hidden);
+    DefineCustomStringVariable(
+        "customer_access.result_pass",
+        "Internal: the pass of a Citus connection that fetches intermediate results.", nullptr,
+        &result_pass_setting, "", PGC_BACKEND,
+        GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+            GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+        check_result_pass, nullptr, show_hidden);
 }
 
 SessionTag own_session_tag() {
@@ -190,6 +213,10 @@ const char *connection_copy_proof() {
     return copy_proof_setting != nullptr ? copy_proof_setting : "";
 }
 
+const char *connection_result_pass() {
+    return result_pass_setting != nullptr ? result_pass_setting : "";
+}
+
 const char *transaction_link_fingerprint() {
     if (link_in != current_local_transaction() || !link_in_options) {
         unsigned char key[16];
@@ -213,12 +240,12 @@ const char *transaction_link_fingerprint() {
 }
 
 void set_copy_proof_for_connections(const char *proof) {
-    if (proof_in_options != nullptr) {
-        pfree(proof_in_options);
-        proof_in_options = nullptr;
-    }
-    if (proof != nullptr)
-        proof_in_options = MemoryContextStrdup(TopMemoryContext, proof);
+    replace_copy(proof_in_options, proof);
+    write_options();
+}
+
+void set_result_pass_for_connections(const char *pass) {
+    replace_copy(pass_in_options, pass);
     write_options();
 }
 

@@ -7,7 +7,10 @@
 //   transaction (PGOPTIONS: -c customer_access.link=...), and forgets it when the transaction
 //   ends;
 // - a backend copying a shard of the grants to another node sends the copy proof in the
-//   startup packet of the one connection that copies the rows (customer_access.copy_proof).
+//   startup packet of the one connection that copies the rows (customer_access.copy_proof);
+// - a backend admitted to a distributed transaction that fetches intermediate results from
+//   another node sends a result pass for that transaction in the startup packet of the
+//   connection that fetches them (customer_access.result_pass).
 // Startup packets are seen by no other session, and the received values are shown to nobody.
 #pragma once
 
@@ -16,7 +19,7 @@
 
 namespace customer_access::pg {
 
-// Defines customer_access.session, customer_access.link and customer_access.copy_proof.
+// Defines customer_access.session, .link, .copy_proof and .result_pass.
 void define_link_settings();
 
 // This backend's session tag (drawn on first use).
@@ -28,6 +31,9 @@ const char *connection_link_fingerprint();
 // The copy proof this connection brought in its startup packet; "" when none.
 const char *connection_copy_proof();
 
+// The result pass this connection brought in its startup packet; "" when none.
+const char *connection_result_pass();
+
 // The fingerprint of this transaction's link key: drawn at the first call in a transaction,
 // and from then on in the startup packet of every connection this backend opens until the
 // transaction ends.
@@ -36,6 +42,10 @@ const char *transaction_link_fingerprint();
 // While a shard copy runs: the proof in the startup packet of the connections opened meanwhile
 // (nullptr: none again).
 void set_copy_proof_for_connections(const char *proof);
+
+// While intermediate results are fetched: the pass in the startup packet of the connections
+// opened meanwhile (nullptr: none again; forgotten at the transaction's end too).
+void set_result_pass_for_connections(const char *pass);
 
 // Registers the transaction callback that forgets the link key.
 void install_link_callbacks();

@@ -3,6 +3,7 @@
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/citus/copy_guard.hpp"
+#include "pg/citus/result_guard.hpp"
 
 extern "C" {
 #include "nodes/parsenodes.h"
@@ -121,6 +122,9 @@ void citus_utility(PlannedStmt *pstmt, const char *query, bool read_only,
         call_here(pstmt, query, read_only, context, params, env, dest, qc);
         return;
     }
+    // (Citus's own statement for intermediate results, refused before Citus reads its file)
+    if (IsA(statement, CopyStmt) && is_result_copy(castNode(CopyStmt, statement)))
+        check_result_copy();
     if (note_utility_start(pstmt, context))
         run_noted(pstmt, query, read_only, context, params, env, dest, qc);
     else

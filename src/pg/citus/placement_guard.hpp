@@ -10,8 +10,15 @@
 // replication model, colocation) is refused (42501) and undone with its statement.
 #pragma once
 
+#include "pg/boundary/postgres.hpp"
+
+extern "C" {
+#include "fmgr.h"
+}
+
 namespace customer_access::pg {
 
-void install_placement_guard();
+// A call of one of those functions starts or ends (citus_function_hook.hpp).
+void placement_metadata_call(FmgrHookEventType event);
 
 }  // namespace customer_access::pg

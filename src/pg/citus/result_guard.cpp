@@ -1,0 +1,154 @@
+#include "pg/citus/result_guard.hpp"
+
+#include <cstring>
+
+#include "core/identity_carrier.hpp"
+#include "pg/boundary/compat.hpp"
+#include "pg/catalog/extension_catalog.hpp"
+#include "pg/citus/citus_bridge.hpp"
+#include "pg/citus/citus_identity.hpp"
+#include "pg/citus/citus_link.hpp"
+#include "pg/identity/settings.hpp"
+
+extern "C" {
+#include "commands/dbcommands.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "utils/timestamp.h"
+}
+
+namespace customer_access::pg {
+namespace {
+
+// What this backend knows about itself, as plain values (gathered before any C++ value lives).
+struct Facts {
+    bool has_transaction;
+    DistributedTransaction transaction;
+    bool originator;
+    bool carrier_accepted;
+    const char *pass;  // the startup packet's result pass; "" none
+    const char *secret;
+    const char *database;
+    const char *session_role;
+    int64 now;
+};
+
+bool admits(const Facts &facts) noexcept {
+    try {
+        ResultsAccess access{
+            facts.has_transaction ? std::optional(facts.transaction) : std::nullopt,
+            facts.originator,
+            facts.carrier_accepted,
+            std::nullopt,
+            facts.session_role,
+            facts.now};
+        if (facts.pass[0] != '\0' && facts.secret[0] != '\0')
+            access.pass = open_result_pass(facts.secret, facts.database, facts.pass);
+        return may_use_intermediate_results(access);
+    } catch (...) {
+        return false;
+    }
+}
+
+bool guarded_here() {
+    return !superuser() && OidIsValid(installed_extension()) && extension_catalog().distributed;
+}
+
+Facts current_facts() {
+    std::optional<DistributedTransaction> transaction = current_distributed_transaction();
+    Facts facts{transaction.has_value(),
+                transaction.value_or(DistributedTransaction{0, 0, 0}),
+                distributed_transaction_originator(),
+                false,
+                connection_result_pass(),
+                cluster_secret(),
+                get_database_name(MyDatabaseId),
+                GetUserNameFromId(GetSessionUserId(), false),
+                GetCurrentTimestamp()};
+    // (the carrier only when nothing cheaper admits: opening it costs a decryption)
+    if (facts.has_transaction && !facts.originator && carrier_present())
+        facts.carrier_accepted = carrier_verdict(CarrierUse::kRead) == CarrierVerdict::kAccepted;
+    return facts;
+}
+
+void refuse() {
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("this connection may not use the intermediate results of its distributed "
+                    "transaction"),
+             errdetail("Only the backend that started a distributed transaction and the "
+                       "connections Citus opened for it may read or write its intermediate "
+                       "results."),
+             errhint("assign_distributed_transaction_id() does not make a session part of "
+                     "another's transaction.")));
+}
+
+// The pass for the connections fetch_intermediate_results() opens now: the transaction and
+// the role Citus connects as. nullptr when memory ran out (the C++ values live only here).
+char *sealed_pass(const DistributedTransaction &transaction, const char *role, int64 now,
+                  const char *secret, const char *database) noexcept {
+    try {
+        BoxNonce nonce;
+        if (!pg_strong_random(nonce.data(), nonce.size()))
+            return nullptr;
+        std::string text =
+            seal_result_pass(secret, database, ResultPass{transaction, role, now}, nonce);
+        if (text.empty())
+            return nullptr;
+        auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
+        if (out != nullptr)
+            memcpy(out, text.c_str(), text.size() + 1);
+        return out;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+bool pass_out = false;
+
+}  // namespace
+
+void intermediate_results_call(FmgrHookEventType event, bool fetch) {
+    if (event != FHET_START) {
+        if (pass_out) {
+            set_result_pass_for_connections(nullptr);
+            pass_out = false;
+        }
+        return;
+    }
+    if (!guarded_here())
+        return;
+    Facts facts = current_facts();
+    if (!admits(facts))
+        refuse();
+    // (without a distributed transaction Citus starts one for the fetch: nothing of it is on
+    // the other node yet, and the fetch connection is refused there as it should be)
+    if (fetch && facts.has_transaction && facts.secret[0] != '\0') {
+        char *pass = sealed_pass(facts.transaction, GetUserNameFromId(GetUserId(), false),
+                                 facts.now, facts.secret, facts.database);
+        if (pass == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+        set_result_pass_for_connections(pass);
+        pass_out = true;
+    }
+}
+
+bool is_result_copy(const CopyStmt *copy) {
+    if (copy->relation == nullptr || copy->query != nullptr)
+        return false;
+    ListCell *cell;
+    foreach (cell, copy->options) {
+        auto *option = lfirst_node(DefElem, cell);
+        if (strcmp(option->defname, "format") == 0 && option->arg != nullptr &&
+            strcmp(defGetString(option), "result") == 0)
+            return true;
+    }
+    return false;
+}
+
+void check_result_copy() {
+    if (guarded_here() && !admits(current_facts()))
+        refuse();
+}
+
+}  // namespace customer_access::pg
