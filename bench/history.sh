@@ -5,6 +5,8 @@
 #   bench/history.sh ddl SECTION   after a run of the DDL case alone (scripts/bench --ddl): puts
 #                                  SECTION (markdown) in place of RESULTS.md's DDL section, adds a
 #                                  line with SECTION.tsv's two ratios, and renders the table again
+#   bench/history.sh writes SECTION  the same for the grant writes (scripts/bench --writes): its
+#                                  section, and a line with its two ratios (columns 17 and 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,28 +20,37 @@ header() {
     echo "\`scripts/bench --ddl\` fills only those two); \`bench/rows_cost.sh\` (callgrind) fills only the"
     echo "last four: instructions per row of the all-seeing \`count(*)\` through \`can_access\`, the"
     echo "explicit form, a policy of two built-in comparisons on the same columns, and no policy."
+    echo "The last two: grant UPDATE and INSERT tps against the same table with a PL/pgSQL audit"
+    echo "trigger (\\`scripts/bench --writes\\`)."
     echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 table() {
-    awk -F'\t' '{ printf "|"; for (i = 1; i <= 16; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
+    awk -F'\t' '{ printf "|"; for (i = 1; i <= 18; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
 }
 
 case ${1:-} in
     header) header ;;
     table) table ;;
-    ddl)
-        section=${2:?usage: bench/history.sh ddl SECTION}
-        printf '%s\t%s\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
-            "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.tsv")" >> bench/history.tsv
-        # RESULTS.md up to its DDL section or its History, without the old DDL section; then
-        # the new one, and the History again.
-        awk '/^## DDL statements$/ { skip = 1; next } /^## / { skip = 0 } /^## History$/ { exit } !skip' \
+    ddl | writes)
+        section=${2:?usage: bench/history.sh ddl|writes SECTION}
+        if [ "$1" = ddl ]; then
+            heading='## DDL statements'
+            printf '%s\t%s\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
+                "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.tsv")" >> bench/history.tsv
+        else
+            heading='## Grant writes'
+            printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
+                "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.ratios")" >> bench/history.tsv
+        fi
+        # RESULTS.md up to its History, without the old section; then the new one, and the
+        # History again.
+        awk -v heading="$heading" '$0 == heading { skip = 1; next } /^## / { skip = 0 } /^## History$/ { exit } !skip' \
             bench/RESULTS.md > bench/RESULTS.md.new
         { cat "$section"; header; table; } >> bench/RESULTS.md.new
         mv bench/RESULTS.md.new bench/RESULTS.md
         ;;
-    *) echo "usage: bench/history.sh header|table|ddl SECTION" >&2; exit 2 ;;
+    *) echo "usage: bench/history.sh header|table|ddl SECTION|writes SECTION" >&2; exit 2 ;;
 esac

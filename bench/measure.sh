@@ -311,11 +311,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
         cat "$BENCH_DDL_OUT"
         ddl_ratios=$(cat "$BENCH_DDL_OUT.tsv")
     fi
+    # The grant writes (bench/writes.sh), run before this script by scripts/bench.
+    writes_ratios=$'\t'
+    if [ -n "${BENCH_WRITES_OUT:-}" ] && [ -f "$BENCH_WRITES_OUT" ]; then
+        cat "$BENCH_WRITES_OUT"
+        echo
+        writes_ratios=$(cat "$BENCH_WRITES_OUT.ratios")
+    fi
     bash bench/history.sh header
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
         "$(ratio "${med[1]}" "${med[0]}")" "$(ratio "${med[7]}" "${med[12]}")" "$(ratio "${med[14]}" "${med[1]}")" \
         "$(ratio "$m_five_for_all" "$m_fresh_all")" "$(ratio "$m_all_for_five" "$m_fresh_five")" "$reads" \
-        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" "$ddl_ratios" >> bench/history.tsv
+        "$(ratio "$m_large" "$m_small")" "$(ratio "${med[16]}" "${med[18]}")" "$ddl_ratios" "$writes_ratios" >> bench/history.tsv
     bash bench/history.sh table
 } > bench/RESULTS.md
 echo

@@ -331,6 +331,28 @@ int connection_sessions(const char *user, SessionTag **tags) {
     return count;
 }
 
+bool transaction_held_in_other_database(const DistributedTransaction &transaction) {
+    // (its initiator_node_identifier is the node of a backend's global pid, not the
+    // transaction's initiator: the number and the stamp name the transaction)
+    Oid types[3] = {OIDOID, INT8OID, TIMESTAMPTZOID};
+    Datum values[3] = {ObjectIdGetDatum(MyDatabaseId),
+                       Int64GetDatum(static_cast<int64>(transaction.number)),
+                       TimestampTzGetDatum(transaction.started)};
+    int nest = pin_search_path();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.get_all_active_transactions() t "
+                              "WHERE t.datid OPERATOR(pg_catalog.<>) $1 "
+                              "AND t.transaction_number OPERATOR(pg_catalog.=) $2 "
+                              "AND t.transaction_stamp OPERATOR(pg_catalog.=) $3 LIMIT 1",
+                              3, types, values, nullptr, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "could not read Citus's active transactions");
+    bool held = SPI_processed > 0;
+    SPI_finish();
+    unpin_search_path(nest);
+    return held;
+}
+
 void connect_to_placements(int64 shard, const char *user, bool include_local) {
     static void *(*connect)(uint32, const char *, int32, const char *, const char *) = nullptr;
     required_symbol("GetNodeUserDatabaseConnection", connect);

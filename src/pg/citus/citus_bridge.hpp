@@ -29,6 +29,10 @@ std::optional<DistributedTransaction> current_distributed_transaction();
 // assign_distributed_transaction_id()).
 bool distributed_transaction_originator();
 
+// Whether a backend of another database on this node holds this distributed transaction
+// (Citus's get_all_active_transactions(), which shows a role its own backends).
+bool transaction_held_in_other_database(const DistributedTransaction &transaction);
+
 // Makes the current transaction a coordinated one (its shard queries then run in remote
 // transaction blocks that receive the propagated SET LOCALs) and returns its id.
 DistributedTransaction start_coordinated_transaction();

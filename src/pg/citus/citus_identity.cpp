@@ -289,6 +289,15 @@ void hand_identity(CarrierPurpose purpose, bool through_local_connection = false
                         errdetail("They are %zu bytes; at most %zu are carried.", strlen(claims),
                                   kMaxCarriedClaims)));
     DistributedTransaction transaction = start_coordinated_transaction();
+    // A session that took another's distributed transaction (assign_distributed_transaction_id
+    // is PUBLIC) would have its carrier admit its connections to that transaction's
+    // intermediate results.
+    if (!distributed_transaction_originator())
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("this session's distributed transaction was not started here"),
+                 errdetail("assign_distributed_transaction_id() does not make a session part of "
+                           "another's transaction.")));
     bool changes = purpose == CarrierPurpose::kChange || purpose == CarrierPurpose::kTruncate;
     // A change is admitted only on connections named by their session tag: make sure those
     // Citus will use exist now.

@@ -124,7 +124,7 @@ void citus_utility(PlannedStmt *pstmt, const char *query, bool read_only,
     }
     // (Citus's own statement for intermediate results, refused before Citus reads its file)
     if (IsA(statement, CopyStmt) && is_result_copy(castNode(CopyStmt, statement)))
-        check_result_copy();
+        check_result_copy(castNode(CopyStmt, statement));
     if (note_utility_start(pstmt, context))
         run_noted(pstmt, query, read_only, context, params, env, dest, qc);
     else

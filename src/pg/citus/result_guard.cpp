@@ -50,8 +50,33 @@ bool admits(const Facts &facts) noexcept {
     }
 }
 
+// Where the grants are distributed, the rule decides. In every database of a Citus node a
+// session is also kept from another database's distributed transaction: Citus keeps the files
+// of all databases in one directory per role and transaction, and roles are the node's.
+bool grants_distributed_here() {
+    return OidIsValid(installed_extension()) && extension_catalog().distributed;
+}
+
+void refuse_other_database() {
+    std::optional<DistributedTransaction> transaction = current_distributed_transaction();
+    if (transaction && !distributed_transaction_originator() &&
+        transaction_held_in_other_database(*transaction))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("this connection may not use the intermediate results of its distributed "
+                        "transaction"),
+                 errdetail("The distributed transaction belongs to another database.")));
+}
+
+// (a carrier and a pass are sealed for their database: where the rule decides, what it
+// admits is this database's)
 bool guarded_here() {
-    return !superuser() && OidIsValid(installed_extension()) && extension_catalog().distributed;
+    if (superuser())
+        return false;
+    if (grants_distributed_here())
+        return true;
+    refuse_other_database();
+    return false;
 }
 
 Facts current_facts() {
@@ -134,8 +159,6 @@ void intermediate_results_call(FmgrHookEventType event, bool fetch) {
 }
 
 bool is_result_copy(const CopyStmt *copy) {
-    if (copy->relation == nullptr || copy->query != nullptr)
-        return false;
     ListCell *cell;
     foreach (cell, copy->options) {
         auto *option = lfirst_node(DefElem, cell);
@@ -146,7 +169,12 @@ bool is_result_copy(const CopyStmt *copy) {
     return false;
 }
 
-void check_result_copy() {
+void check_result_copy(const CopyStmt *copy) {
+    // (Citus reads the result's name from the relation, which COPY (query) does not have)
+    if (copy->relation == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("COPY (query) WITH (format result) is not supported"),
+                        errdetail("Intermediate results are copied by their name.")));
     if (guarded_here() && !admits(current_facts()))
         refuse();
 }

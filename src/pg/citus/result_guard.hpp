@@ -8,7 +8,9 @@
 // results only when the rule admits it (core/identity_carrier.hpp,
 // may_use_intermediate_results): it started the transaction, or a carrier was accepted on its
 // connection for that transaction, or its connection brought a result pass for it (the
-// connections fetch_intermediate_results() opens to other nodes). Refused: 42501.
+// connections fetch_intermediate_results() opens to other nodes). Refused: 42501. In any
+// database of a Citus node, a session never touches the results of a distributed transaction
+// that a backend of another database holds (the files of every database are in one place).
 #pragma once
 
 #include "pg/boundary/postgres.hpp"
@@ -27,7 +29,8 @@ void intermediate_results_call(FmgrHookEventType event, bool fetch);
 // Whether a COPY is Citus's COPY "result id" TO STDOUT / FROM STDIN WITH (format result).
 bool is_result_copy(const CopyStmt *copy);
 
-// Before such a COPY: refuses it unless the rule admits this backend.
-void check_result_copy();
+// Before such a COPY: refuses it unless the rule admits this backend (and COPY (query) WITH
+// (format result), which Citus 13.2 cannot handle, always: 0A000).
+void check_result_copy(const CopyStmt *copy);
 
 }  // namespace customer_access::pg
