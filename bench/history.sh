@@ -7,6 +7,8 @@
 #                                  line with SECTION.tsv's two ratios, and renders the table again
 #   bench/history.sh writes SECTION  the same for the grant writes (scripts/bench --writes): its
 #                                  section, and a line with its two ratios (columns 17 and 18)
+#   bench/history.sh scale SECTION   the same for the size case (scripts/bench --scale): p50
+#                                  and p99 of the portal request, 10M / 100k grants (19, 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,23 +25,27 @@ header() {
     echo "The last two: grant UPDATE and INSERT tps against the same table with a PL/pgSQL audit"
     echo "trigger (\\`scripts/bench --writes\\`)."
     echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit | p50 10M / 100k | p99 10M / 100k |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 table() {
-    awk -F'\t' '{ printf "|"; for (i = 1; i <= 18; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
+    awk -F'\t' '{ printf "|"; for (i = 1; i <= 20; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
 }
 
 case ${1:-} in
     header) header ;;
     table) table ;;
-    ddl | writes)
-        section=${2:?usage: bench/history.sh ddl|writes SECTION}
+    ddl | writes | scale)
+        section=${2:?usage: bench/history.sh ddl|writes|scale SECTION}
         if [ "$1" = ddl ]; then
             heading='## DDL statements'
             printf '%s\t%s\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
                 "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.tsv")" >> bench/history.tsv
+        elif [ "$1" = scale ]; then
+            heading='## Size'
+            printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
+                "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$(cat "$section.ratios")" >> bench/history.tsv
         else
             heading='## Grant writes'
             printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
@@ -52,5 +58,5 @@ case ${1:-} in
         { cat "$section"; header; table; } >> bench/RESULTS.md.new
         mv bench/RESULTS.md.new bench/RESULTS.md
         ;;
-    *) echo "usage: bench/history.sh header|table|ddl SECTION|writes SECTION" >&2; exit 2 ;;
+    *) echo "usage: bench/history.sh header|table|ddl SECTION|writes SECTION|scale SECTION" >&2; exit 2 ;;
 esac

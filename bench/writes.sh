@@ -17,11 +17,16 @@ psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 ADMIN=b0000000-0000-0000-0000-0000000ad111
 ADMIN_CUSTOMER=c0000000-0000-0000-0000-0000000ad111
 
-echo "== writes: building three tables of 100,000 grants"
-psql_q <<SQL
-SET client_min_messages = warning;
+echo "== writes: building three tables of 100,000 grants (database customer_access_writes)"
+psql_q -At <<SQL >/dev/null
 ALTER SYSTEM SET synchronous_commit = off;
 SELECT pg_reload_conf();
+DROP DATABASE IF EXISTS customer_access_writes;
+CREATE DATABASE customer_access_writes;
+SQL
+export PGDATABASE=customer_access_writes
+psql_q <<SQL
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_access;
 DROP SCHEMA IF EXISTS wbench CASCADE;
 CREATE SCHEMA wbench;
@@ -34,6 +39,7 @@ CREATE TABLE wbench.audited (LIKE customer_access.external_access INCLUDING DEFA
 ALTER TABLE wbench.audited ADD PRIMARY KEY (id), ADD UNIQUE (user_id, customer_id);
 CREATE INDEX ON wbench.audited (customer_id);
 CREATE TABLE wbench.plain (LIKE wbench.audited INCLUDING ALL);
+CREATE TABLE wbench.notified (LIKE wbench.audited INCLUDING ALL);
 CREATE TABLE wbench.audit_log (
     id bigserial PRIMARY KEY,
     changed_at timestamptz NOT NULL DEFAULT now(),
@@ -60,20 +66,34 @@ BEGIN
             CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END);
     RETURN NULL;
 END \$\$;
+-- The same with the notification customer_access sends at commit (SPEC "Change
+-- notifications"): one NOTIFY per transaction (PostgreSQL folds equal ones).
+CREATE FUNCTION wbench.audit_after_notify() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+    INSERT INTO wbench.audit_log (operation, grant_id, old_row, new_row)
+    VALUES (TG_OP, coalesce(NEW.id, OLD.id),
+            CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
+            CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END);
+    PERFORM pg_notify('wbench_changed', '{"first_history_id": 1, "last_history_id": 1}');
+    RETURN NULL;
+END \$\$;
 CREATE TRIGGER version BEFORE INSERT OR UPDATE ON wbench.audited FOR EACH ROW EXECUTE FUNCTION wbench.audit();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON wbench.audited FOR EACH ROW EXECUTE FUNCTION wbench.audit_after();
+CREATE TRIGGER version BEFORE INSERT OR UPDATE ON wbench.notified FOR EACH ROW EXECUTE FUNCTION wbench.audit();
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON wbench.notified FOR EACH ROW EXECUTE FUNCTION wbench.audit_after_notify();
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
 SELECT wbench.c(n % 10000), wbench.u(n), 'L20', 30 FROM generate_series(1, 100000) n;
 INSERT INTO customer_access.external_access (customer_id, user_id, role, days_back_access)
 VALUES ('$ADMIN_CUSTOMER', '$ADMIN', 'L80', NULL);
 INSERT INTO wbench.audited SELECT * FROM customer_access.external_access;
 INSERT INTO wbench.plain SELECT * FROM customer_access.external_access;
+INSERT INTO wbench.notified SELECT * FROM customer_access.external_access;
 VACUUM ANALYZE;
 SQL
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-for table in customer_access.external_access wbench.audited wbench.plain; do
+for table in customer_access.external_access wbench.audited wbench.notified wbench.plain; do
     cat > "$dir/update-$table.sql" <<SQL
 \set n random(1, 100000)
 UPDATE $table SET notes = 'changed ' || :n, days_back_access = 1 + :n % 365 WHERE user_id = wbench.u(:n) AND customer_id = wbench.c(:n % 10000);
@@ -97,9 +117,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 cases=(
   "update|customer_access (triggers, history)|$dir/update-customer_access.external_access.sql"
   "update|PL/pgSQL audit trigger (jsonb)|$dir/update-wbench.audited.sql"
+  "update|PL/pgSQL audit trigger (jsonb) and NOTIFY at commit|$dir/update-wbench.notified.sql"
   "update|no history|$dir/update-wbench.plain.sql"
   "insert|customer_access (triggers, history)|$dir/insert-customer_access.external_access.sql"
   "insert|PL/pgSQL audit trigger (jsonb)|$dir/insert-wbench.audited.sql"
+  "insert|PL/pgSQL audit trigger (jsonb) and NOTIFY at commit|$dir/insert-wbench.notified.sql"
   "insert|no history|$dir/insert-wbench.plain.sql"
   "insert|grant_access() as a customer Admin (BEGIN; SET LOCAL; grant; COMMIT)|$dir/grant_access.sql"
 )
@@ -124,17 +146,22 @@ done
     echo "interleaved rounds, synchronous_commit off (the CPU a write costs, not the disk's flush)."
     echo "Each table starts with the same 100,000 grants; the PL/pgSQL alternative stamps the version"
     echo "in a BEFORE trigger and writes the old and new row as jsonb into an audit table with a"
-    echo "primary key and an index on the grant id (target: customer_access ≥ 1.0× its tps)."
+    echo "primary key and an index on the grant id (target: customer_access ≥ 1.0× its tps). The"
+    echo "same alternative with the NOTIFY customer_access sends after each changing transaction"
+    echo "(SPEC \"Change notifications\") is the like-for-like one: PostgreSQL serializes the commits"
+    echo "of notifying transactions."
     echo
-    echo "| operation | table | tps (median) | vs PL/pgSQL audit trigger | vs no history |"
-    echo "|---|---|---:|---:|---:|"
+    echo "| operation | table | tps (median) | vs PL/pgSQL audit trigger | vs the same with NOTIFY | vs no history |"
+    echo "|---|---|---:|---:|---:|---:|"
     for c in "${cases[@]}"; do
         IFS='|' read -r op name script <<< "$c"
         m=${med["$op|$name"]}
         audit=${med["$op|PL/pgSQL audit trigger (jsonb)"]}
+        notified=${med["$op|PL/pgSQL audit trigger (jsonb) and NOTIFY at commit"]}
         plain=${med["$op|no history"]}
-        printf '| %s | %s | %.0f | %.2fx | %.2fx |\n' "$op" "$name" "$m" \
+        printf '| %s | %s | %.0f | %.2fx | %.2fx | %.2fx |\n' "$op" "$name" "$m" \
             "$(awk -v a="$m" -v b="$audit" 'BEGIN { print a / b }')" \
+            "$(awk -v a="$m" -v b="$notified" 'BEGIN { print a / b }')" \
             "$(awk -v a="$m" -v b="$plain" 'BEGIN { print a / b }')"
     done
     echo

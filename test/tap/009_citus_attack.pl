@@ -279,4 +279,40 @@ for my $node ($coord, $w1) {
     like($err, qr/permission denied/, 'COPY of the grants\' copy by the portal role is refused on the ' . $node->name);
 }
 
+# A superuser's exit from the Owner rule reaches every copy: an Owner revoked on purpose
+# through the coordinator, once, with its history entry marked owner_override.
+{
+    my ($ou, $oc) = split /\|/, $coord->safe_psql('postgres', q{SELECT user_id || '|' || customer_id
+        FROM customer_access.external_access WHERE role = 'L90' ORDER BY 1 LIMIT 1});
+    ($rc, $out, $err) = $coord->psql('postgres', qq{SET customer_access.allow_owner_revoke = on;
+        DELETE FROM customer_access.external_access WHERE user_id = '$ou' AND customer_id = '$oc'});
+    is($rc, 0, 'a superuser with the exit revokes an Owner through the coordinator') or diag($err);
+    is(copies(), copies() =~ s/^(\S+) .*/$1 $1/r, '... on every copy');
+    is($coord->safe_psql('postgres', qq{SELECT count(*) FROM customer_access.external_access_history
+        WHERE operation = 'DELETE' AND owner_override AND old_row ->> 'user_id' = '$ou'}), '1', '... recorded once, as an override');
+    ($rc, $out, $err) = $coord->psql('postgres', qq{BEGIN; SET LOCAL customer_access.allow_owner_revoke = on;
+        SAVEPOINT s; UPDATE customer_access.external_access SET notes = 'x' WHERE role = 'L90'; ROLLBACK TO SAVEPOINT s;
+        RESET customer_access.allow_owner_revoke;
+        DELETE FROM customer_access.external_access WHERE role = 'L90'; COMMIT;});
+    like($err, qr/Owner access cannot be revoked/, '... and without the exit (reset in the transaction) an Owner stays');
+    ($rc, $out, $err) = $coord->psql('postgres', qq{BEGIN; SET citus.enable_local_execution = off; SET LOCAL customer_access.allow_owner_revoke = on;
+        UPDATE customer_access.external_access SET notes = 'x' WHERE role = 'L90';
+        RESET customer_access.allow_owner_revoke;
+        DELETE FROM customer_access.external_access WHERE role = 'L90'; COMMIT;});
+    like($err, qr/Owner access cannot be revoked/, '... also when every copy is reached through a connection (the exit withdrawn on the nodes too)');
+}
+
+# TRUNCATE of the grants through the coordinator without local execution (Citus truncates the
+# coordinator's copy through a connection too), by a superuser with the exit: every copy is
+# emptied, every grant it removed is in the history once.
+{
+    my $rows = $coord->safe_psql('postgres', 'SELECT count(*) FROM customer_access.external_access');
+    $history = history_count();
+    ($rc, $out, $err) = $coord->psql('postgres', q{SET citus.enable_local_execution = off;
+        SET customer_access.allow_owner_revoke = on; TRUNCATE customer_access.external_access});
+    is($rc, 0, 'TRUNCATE of the grants without local execution works for a superuser with the exit') or diag($err);
+    is(copies(), '0:d41d8cd98f00b204e9800998ecf8427e 0:d41d8cd98f00b204e9800998ecf8427e', '... every copy is empty');
+    is(history_count() - $history, $rows, "... and the history has one entry per grant removed ($rows)");
+}
+
 done_testing();

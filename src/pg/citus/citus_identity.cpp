@@ -72,6 +72,10 @@ struct GrantsChanged {
     int nest_level;  // the (sub)transaction that first changed them
 } grants_changed{InvalidLocalTransactionId, InvalidOid, 0};
 
+// The transaction whose nodes were given the superuser's exit from the Owner rule.
+LocalTransactionId exit_handed_in = InvalidLocalTransactionId;
+bool exit_handed_on = false;
+
 // Set by the utility hook while a top-level SET of customer_access.carrier runs.
 bool carrier_statement = false;
 
@@ -242,8 +246,10 @@ bool reaches_citus(PlannedStmt *stmt) {
 }
 
 void forget_on_subtransaction(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-    if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
+    if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB) {
         handed.in = InvalidLocalTransactionId;
+        exit_handed_in = InvalidLocalTransactionId;
+    }
     if (event == SUBXACT_EVENT_ABORT_SUB && grants_changed.in == current_local_transaction() &&
         grants_changed.nest_level >= GetCurrentTransactionNestLevel())
         grants_changed.in = InvalidLocalTransactionId;
@@ -304,6 +310,17 @@ void hand_identity(CarrierPurpose purpose, bool through_local_connection = false
     if (changes)
         connect_to_placements(extension_catalog().grants_shard, role_name,
                               through_local_connection);
+    // A superuser's exit from the Owner rule (customer_access.allow_owner_revoke) goes with a
+    // change of the grants to every node, whose copies judge it too: in the transaction only,
+    // and a node lets only a superuser set it.
+    if (changes && superuser()) {
+        bool exit = owner_revoke_allowed();
+        if (exit_handed_in == current_local_transaction() ? exit != exit_handed_on : exit) {
+            propagate_set_local("customer_access.allow_owner_revoke", exit ? "on" : "off");
+            exit_handed_in = current_local_transaction();
+            exit_handed_on = exit;
+        }
+    }
     const char *link = transaction_link_fingerprint();
     SessionTag *sessions = nullptr;
     int session_count = connection_sessions(role_name, &sessions);
@@ -438,9 +455,10 @@ void hand_identity_before_utility(Node *statement) {
     if (!hands_identity_here() || !citus_coordinator())
         return;
     std::optional<CarrierPurpose> purpose = utility_purpose(statement);
-    // (Citus's COPY reaches the coordinator's own copy through a connection)
+    // (Citus's COPY reaches the coordinator's own copy through a connection, and so does a
+    // TRUNCATE without local execution)
     if (purpose)
-        hand_identity(*purpose, IsA(statement, CopyStmt));
+        hand_identity(*purpose, IsA(statement, CopyStmt) || !citus_local_execution_enabled());
 }
 
 bool identity_goes_with_citus() {
