@@ -29,8 +29,9 @@ std::optional<DistributedTransaction> current_distributed_transaction();
 // assign_distributed_transaction_id()).
 bool distributed_transaction_originator();
 
-// Whether a backend of another database on this node holds this distributed transaction
-// (Citus's get_all_active_transactions(), which shows a role its own backends).
+// Whether a backend of another database on this node holds a distributed transaction of
+// this initiator and number (what names Citus's intermediate result files), read from Citus's
+// per-backend data whoever the backend is.
 bool transaction_held_in_other_database(const DistributedTransaction &transaction);
 
 // Makes the current transaction a coordinated one (its shard queries then run in remote

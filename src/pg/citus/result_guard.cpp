@@ -52,15 +52,15 @@ bool admits(const Facts &facts) noexcept {
 
 // Where the grants are distributed, the rule decides. In every database of a Citus node a
 // session is also kept from another database's distributed transaction: Citus keeps the files
-// of all databases in one directory per role and transaction, and roles are the node's.
+// of all databases in one directory per role, initiator and transaction number, and roles are
+// the node's.
 bool grants_distributed_here() {
     return OidIsValid(installed_extension()) && extension_catalog().distributed;
 }
 
 void refuse_other_database() {
     std::optional<DistributedTransaction> transaction = current_distributed_transaction();
-    if (transaction && !distributed_transaction_originator() &&
-        transaction_held_in_other_database(*transaction))
+    if (transaction && transaction_held_in_other_database(*transaction))
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                  errmsg("this connection may not use the intermediate results of its distributed "
@@ -73,10 +73,15 @@ void refuse_other_database() {
 bool guarded_here() {
     if (superuser())
         return false;
-    if (grants_distributed_here())
-        return true;
+    // (Citus gives a transaction that has none its id inside the function, after this hook:
+    // take it now, so that what is judged is the directory the function writes to)
+    if (!current_distributed_transaction())
+        (void)start_coordinated_transaction();
+    // (in every database, the originator of a transaction too: each node numbers the
+    // transactions of all its databases from one counter, and a database where Citus has no
+    // metadata takes the coordinator's group)
     refuse_other_database();
-    return false;
+    return grants_distributed_here();
 }
 
 Facts current_facts() {
