@@ -22,8 +22,9 @@ header() {
     echo "\`scripts/bench --ddl\` fills only those two); \`bench/rows_cost.sh\` (callgrind) fills only the"
     echo "last four: instructions per row of the all-seeing \`count(*)\` through \`can_access\`, the"
     echo "explicit form, a policy of two built-in comparisons on the same columns, and no policy."
-    echo "The last two: grant UPDATE and INSERT tps against the same table with a PL/pgSQL audit"
-    echo "trigger (\\`scripts/bench --writes\\`)."
+    echo "Then grant UPDATE and INSERT tps against the same table with a PL/pgSQL audit"
+    echo "trigger (\`scripts/bench --writes\`); then the portal request's p50 and p99 at 10,000,000"
+    echo "grants against 100,000 (\`scripts/bench --scale\`)."
     echo
     echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit | p50 10M / 100k | p99 10M / 100k |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
