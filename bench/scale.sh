@@ -21,6 +21,18 @@ trap 'rm -rf "$dir"' EXIT
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ms() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.0f", (e - s) / 1e6 }'; }
 
+# The portal request for a database of USERS users: a random user's 20 newest orders.
+write_request() {  # size users
+    cat > "$dir/request-$1.sql" <<SQL
+\\set u random(1, $2)
+BEGIN;
+SET LOCAL ROLE scale_portal;
+SELECT set_config('customer_access.user_id', md5('user ' || :u)::uuid::text, true);
+SELECT id, order_date, amount FROM app.orders ORDER BY order_date DESC, id LIMIT 20;
+COMMIT;
+SQL
+}
+
 declare -A load_ms plain_ms sizes
 # BENCH_SCALE_REUSE=1: the databases and their load figures ($out.load) of an earlier run
 # are measured again (a quiet machine matters more than a fresh load).
@@ -33,14 +45,7 @@ for size in small large; do
     if [ -n "${load_ms[$size]:-}" ]; then
         users=$small_users
         [ $size = large ] && users=$large_users
-        cat > "$dir/request-$size.sql" <<SQL
-\\set u random(1, $users)
-BEGIN;
-SET LOCAL ROLE scale_portal;
-SELECT set_config('customer_access.user_id', md5('user ' || :u)::uuid::text, true);
-SELECT id, order_date, amount FROM app.orders ORDER BY order_date DESC, id LIMIT 20;
-COMMIT;
-SQL
+        write_request "$size" "$users"
         continue
     fi
     users=$small_users
@@ -96,14 +101,7 @@ SQL
         pg_size_pretty(pg_total_relation_size('app.plain_grants')))")
     echo "   loaded in ${load_ms[$size]} ms (without the triggers: ${plain_ms[$size]} ms): ${sizes[$size]}"
     printf '%s\t%s\t%s\t%s\n' "$size" "${load_ms[$size]}" "${plain_ms[$size]}" "${sizes[$size]}" >> "$out.load.new"
-    cat > "$dir/request-$size.sql" <<SQL
-\\set u random(1, $users)
-BEGIN;
-SET LOCAL ROLE scale_portal;
-SELECT set_config('customer_access.user_id', md5('user ' || :u)::uuid::text, true);
-SELECT id, order_date, amount FROM app.orders ORDER BY order_date DESC, id LIMIT 20;
-COMMIT;
-SQL
+    write_request "$size" "$users"
 done
 
 # A count in a fresh session after a warm-up, in ms; then the cache's peak bytes.

@@ -7,6 +7,7 @@
 
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_link.hpp"
+#include "pg/citus/palloc_sealed.hpp"
 #include "pg/citus/citus_utility.hpp"
 #include "pg/citus/copy_guard.hpp"
 #include "pg/citus/citus_function_hook.hpp"
@@ -215,12 +216,7 @@ char *sealed_text(CarriedStatus status, const Uuid &user, const char *claims, co
                             purpose, std::vector<SessionTag>(sessions, sessions + session_count),
                             link},
             nonce);
-        if (text.empty())
-            return nullptr;
-        auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
-        if (out != nullptr)
-            memcpy(out, text.c_str(), text.size() + 1);
-        return out;
+        return palloc_sealed(text);
     } catch (...) {
         return nullptr;
     }

@@ -8,6 +8,7 @@
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/citus/citus_link.hpp"
+#include "pg/citus/palloc_sealed.hpp"
 #include "pg/citus/distribute.hpp"
 #include "pg/citus/shard_guard.hpp"
 #include "pg/guard/ddl_guard.hpp"
@@ -187,12 +188,7 @@ char *sealed_proof(int64 shard, int32 group, const char *database) noexcept {
             return nullptr;
         std::string text = seal_copy_proof(cluster_secret(), database,
                                            CopyProof{shard, group, GetCurrentTimestamp()}, nonce);
-        if (text.empty())
-            return nullptr;
-        auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
-        if (out != nullptr)
-            memcpy(out, text.c_str(), text.size() + 1);
-        return out;
+        return palloc_sealed(text);
     } catch (...) {
         return nullptr;
     }

@@ -8,6 +8,7 @@
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/citus/citus_identity.hpp"
 #include "pg/citus/citus_link.hpp"
+#include "pg/citus/palloc_sealed.hpp"
 #include "pg/identity/settings.hpp"
 
 extern "C" {
@@ -123,12 +124,7 @@ char *sealed_pass(const DistributedTransaction &transaction, const char *role, i
             return nullptr;
         std::string text =
             seal_result_pass(secret, database, ResultPass{transaction, role, now}, nonce);
-        if (text.empty())
-            return nullptr;
-        auto *out = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
-        if (out != nullptr)
-            memcpy(out, text.c_str(), text.size() + 1);
-        return out;
+        return palloc_sealed(text);
     } catch (...) {
         return nullptr;
     }
