@@ -4,6 +4,7 @@
 #include "pg/citus/citus_bridge.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/identity/settings.hpp"
+#include "pg/catalog/relation_owner.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -93,12 +94,8 @@ bool copies_table_trigger(Oid table, int64 shard, const CreateTrigStmt *stmt) {
 bool to_table_owner(Oid table, const AlterTableCmd *cmd) {
     if (cmd->newowner == nullptr)
         return false;
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(tuple))
-        return false;
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return get_rolespec_oid(cmd->newowner, true) == owner;
+    Oid owner = relation_owner(table);
+    return OidIsValid(owner) && get_rolespec_oid(cmd->newowner, true) == owner;
 }
 
 // An index of the shard (an own index of the table, copied, is among them).

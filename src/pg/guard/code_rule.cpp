@@ -5,6 +5,7 @@
 #include "pg/catalog/dependents.hpp"
 #include "pg/catalog/member_cache.hpp"
 #include "pg/guard/expression_facts.hpp"
+#include "pg/catalog/relation_owner.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -276,15 +277,6 @@ ObjectFacts operator_facts(Oid extension, Oid op) {
 bool acts(char action) {
     return action == FKCONSTR_ACTION_CASCADE || action == FKCONSTR_ACTION_SETNULL ||
            action == FKCONSTR_ACTION_SETDEFAULT;
-}
-
-Oid relation_owner(Oid relid) {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(tuple))
-        return InvalidOid;
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
 }
 
 // The action rule (core/foreign_key_rule.hpp) for a key from `referencing` (owned by

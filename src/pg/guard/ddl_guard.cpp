@@ -24,6 +24,7 @@
 #include "pg/guard/table_extras.hpp"
 #include "pg/identity/settings.hpp"
 #include "pg/citus/shard_guard.hpp"
+#include "pg/catalog/relation_owner.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -309,13 +310,8 @@ bool names_an_owner(const Guard &g, List *roles) {
             return true;
         for (const char *name : {"external_access", "external_access_history", "login_users",
                                  "trusted_keys", "table_extras"}) {
-            Oid relid = get_relname_relid(name, g.schema);
-            HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-            if (!HeapTupleIsValid(tuple))
-                continue;
-            Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-            ReleaseSysCache(tuple);
-            if (owner == role)
+            Oid owner = relation_owner(get_relname_relid(name, g.schema));
+            if (OidIsValid(owner) && owner == role)
                 return true;
         }
     }

@@ -6,6 +6,7 @@
 #include "pg/catalog/pinned_search_path.hpp"
 #include "pg/catalog/own_objects.hpp"
 #include "pg/guard/code_rule.hpp"
+#include "pg/catalog/relation_owner.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -307,12 +308,9 @@ void record_current(Oid extension, Oid schema, Datum database) {
     Oid acting_role;
     int context;
     GetUserIdAndSecContext(&acting_role, &context);
-    HeapTuple tuple =
-        SearchSysCache1(RELOID, ObjectIdGetDatum(get_relname_relid("table_extras", schema)));
-    if (!HeapTupleIsValid(tuple))
+    Oid owner = relation_owner(get_relname_relid("table_extras", schema));
+    if (!OidIsValid(owner))
         return;
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
     // What breaks the code or foreign-key rule (made before 1.3, say) is never recorded.
     List *refused_constraints = NIL, *refused_indexes = NIL;
     refused_table_objects(extension, &refused_constraints, &refused_indexes);

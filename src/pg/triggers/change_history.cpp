@@ -14,6 +14,7 @@
 #include "pg/identity/identity.hpp"
 #include "pg/catalog/pinned_search_path.hpp"
 #include "pg/identity/settings.hpp"
+#include "pg/catalog/relation_owner.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -63,15 +64,6 @@ SPIPlanPtr history_insert_plan() {
     return plan;
 }
 
-Oid relation_owner(Oid relid) {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(tuple))
-        elog(ERROR, "cache lookup failed for relation %u", relid);
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
-
 Datum name_datum(Oid role) {
     return DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(role, false)));
 }
@@ -101,9 +93,11 @@ int64 insert_as_owner(Oid history, Datum *values, const char *nulls) {
     GetUserIdAndSecContext(&acting_role, &security_context);
     int nest = pin_search_path();
     // An error below aborts the (sub)transaction, which restores the user id and settings.
-    SetUserIdAndSecContext(relation_owner(history), security_context |
-                                                        SECURITY_LOCAL_USERID_CHANGE |
-                                                        SECURITY_RESTRICTED_OPERATION);
+    Oid owner = relation_owner(history);
+    if (!OidIsValid(owner))
+        elog(ERROR, "cache lookup failed for relation %u", history);
+    SetUserIdAndSecContext(
+        owner, security_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     int64 history_id = new_history_id();
     values[kParams - 1] = Int64GetDatum(history_id);
     if (SPI_connect() != SPI_OK_CONNECT)
