@@ -9,6 +9,9 @@
 #                                  section, and a line with its two ratios (columns 17 and 18)
 #   bench/history.sh scale SECTION   the same for the size case (scripts/bench --scale): p50
 #                                  and p99 of the portal request, 10M / 100k grants (19, 20)
+#   bench/history.sh citus R1 R2   after scripts/bench --citus: the 5-customer user through the
+#                                  policy against the hand-written query, with Citus's pruning
+#                                  and with every shard asked (21, 22); renders the table again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,14 +27,16 @@ header() {
     echo "explicit form, a policy of two built-in comparisons on the same columns, and no policy."
     echo "Then grant UPDATE and INSERT tps against the same table with a PL/pgSQL audit"
     echo "trigger (\`scripts/bench --writes\`); then the portal request's p50 and p99 at 10,000,000"
-    echo "grants against 100,000 (\`scripts/bench --scale\`)."
+    echo "grants against 100,000 (\`scripts/bench --scale\`); then on Citus, the 5-customer user through"
+    echo "the policy against the hand-written query, pruned by Citus and with every shard asked"
+    echo "(\`scripts/bench --citus\`)."
     echo
-    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit | p50 10M / 100k | p99 10M / 100k |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| date | commit | all / none | five / hand | explicit | reuse five→all | reuse all→five | reads (40) | cliff | big 30 days / hand | DDL tps | regress time | Ir/row can_access | Ir/row explicit | Ir/row trivial | Ir/row none | UPDATE / audit | INSERT / audit | p50 10M / 100k | p99 10M / 100k | Citus five / hand | Citus five / hand, all shards |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 table() {
-    awk -F'\t' '{ printf "|"; for (i = 1; i <= 20; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
+    awk -F'\t' '{ printf "|"; for (i = 1; i <= 22; i++) printf " %s |", (i > NF || $i == "") ? "n/a" : $i; printf "\n" }' bench/history.tsv
 }
 
 case ${1:-} in
@@ -59,5 +64,13 @@ case ${1:-} in
         { cat "$section"; header; table; } >> bench/RESULTS.md.new
         mv bench/RESULTS.md.new bench/RESULTS.md
         ;;
-    *) echo "usage: bench/history.sh header|table|ddl SECTION|writes SECTION|scale SECTION" >&2; exit 2 ;;
+    citus)
+        printf '%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\t%s\n' "$(date -u '+%Y-%m-%d %H:%M')" \
+            "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "${2:?usage: bench/history.sh citus R1 R2}" "${3:?}" >> bench/history.tsv
+        # RESULTS.md's History rendered again.
+        awk '/^## History$/ { exit } { print }' bench/RESULTS.md > bench/RESULTS.md.new
+        { header; table; } >> bench/RESULTS.md.new
+        mv bench/RESULTS.md.new bench/RESULTS.md
+        ;;
+    *) echo "usage: bench/history.sh header|table|ddl SECTION|writes SECTION|scale SECTION|citus R1 R2" >&2; exit 2 ;;
 esac
