@@ -19,7 +19,7 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 REGRESS = access_role external_access owner_protection identity access_checks rls_policies \
           planner_support delegation upgrade boundary cache_bounds security identity_modes tokens \
           operations savepoints tamper2 planner_matrix identity2 versions tamper3 features guard_scope \
-          perf_identity attack_review
+          perf_identity attack_review identity_reattack audit_review
 REGRESS_OPTS = --load-extension=customer_access
 ISOLATION = owner_race grant_visibility upsert_race downgrade_read unrelated_ddl expiry_boundary \
             guard_caches attack_review

@@ -167,10 +167,11 @@ SELECT pg_temp.try($$MERGE INTO customer_access.external_access e USING (SELECT 
 SET session_replication_role = replica;
 SELECT pg_temp.try($$UPDATE customer_access.external_access SET expires_at = now() WHERE user_id = 'a9000000-0000-0000-0000-000000000090'$$);
 RESET session_replication_role;
--- allowed: clearing the expiry while making it an Owner; 'infinity' (never comes); notes
+-- refused too: 'infinity' (an Owner's expires_at stays NULL, how a grant says "never")
+SELECT pg_temp.try($$UPDATE customer_access.external_access SET expires_at = 'infinity' WHERE user_id = 'a9000000-0000-0000-0000-000000000090'$$);
+-- allowed: clearing the expiry while making it an Owner; notes
 BEGIN;
 UPDATE external_access SET role = 'Owner', expires_at = NULL WHERE user_id = pg_temp.id('soon') RETURNING role, expires_at;
-UPDATE external_access SET expires_at = 'infinity' WHERE user_id = pg_temp.id('owner') RETURNING role, expires_at;
 ROLLBACK;
 -- the superuser's exit lets it through, recorded as an override
 BEGIN;

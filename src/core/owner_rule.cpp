@@ -4,21 +4,24 @@ namespace customer_access {
 
 namespace {
 
-// An Owner never expires: any expiry on an Owner row ends it sooner than never (expires_at
-// 'infinity' never arrives, and is no expiry).
-bool owner_expires(const Grant &row) {
-    return row.level == kOwnerLevel && expiry_shortens(kNeverExpires, row.expires_at);
+// An Owner never expires: an Owner row keeps expires_at NULL. Any value is refused, 'infinity'
+// too (it never arrives, but NULL is how a grant says "never"; a given value is an expiry).
+bool owner_expires(const Grant &row, bool expiry_given) {
+    return row.level == kOwnerLevel &&
+           (expiry_given || expiry_shortens(kNeverExpires, row.expires_at));
 }
 
 }  // namespace
 
-OwnerChange check_owner_insert(const Grant &row) {
-    return owner_expires(row) ? OwnerChange::kExpires : OwnerChange::kAllowed;
+OwnerChange check_owner_insert(const Grant &row, bool expiry_given) {
+    return owner_expires(row, expiry_given) ? OwnerChange::kExpires : OwnerChange::kAllowed;
 }
 
-OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed) {
+OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed,
+                               bool after_expiry_given) {
     if (before.level != kOwnerLevel)
-        return after != nullptr ? check_owner_insert(*after) : OwnerChange::kAllowed;
+        return after != nullptr ? check_owner_insert(*after, after_expiry_given)
+                                : OwnerChange::kAllowed;
     if (after == nullptr)
         return OwnerChange::kDelete;
     if (after->level != kOwnerLevel)
@@ -27,7 +30,7 @@ OwnerChange check_owner_change(const Grant &before, const Grant *after, bool key
         return OwnerChange::kKeyChange;
     if (window_narrows(before.window, after->window))
         return OwnerChange::kWindowNarrows;
-    return check_owner_insert(*after);
+    return check_owner_insert(*after, after_expiry_given);
 }
 
 const OwnerChangeText &owner_change_text(OwnerChange change) {

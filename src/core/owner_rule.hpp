@@ -17,10 +17,13 @@ enum class OwnerChange {
 // before: the grant as stored; after == nullptr: a DELETE (or TRUNCATE). keys_changed:
 // customer, user or id differ. `exists` is not consulted: both are rows of the table.
 // Besides narrowing an Owner, making a grant an Owner that still expires is refused.
-OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed);
+// after_expiry_given: the new row's expires_at is not NULL ('infinity' stands for never in
+// expires_at, but a given one is an expiry all the same).
+OwnerChange check_owner_change(const Grant &before, const Grant *after, bool keys_changed,
+                               bool after_expiry_given);
 
-// A new row (INSERT): an Owner must not expire.
-OwnerChange check_owner_insert(const Grant &row);
+// A new row (INSERT): an Owner must not expire; expiry_given: its expires_at is not NULL.
+OwnerChange check_owner_insert(const Grant &row, bool expiry_given);
 
 // How a refused change is reported: the error message, and what the change would do.
 struct OwnerChangeText {

@@ -11,28 +11,32 @@ constexpr Window kUnlimited{true, 0};
 constexpr Window days(int n) {
     return Window{false, n};
 }
+// Whether a test row's expires_at is given (not NULL): here, whenever it is finite.
+bool given(const Grant &g) {
+    return g.expires_at != kNeverExpires;
+}
 }  // namespace
 
 TEST(OwnerRule, NonOwnersMayChangeFreely) {
     Grant admin{true, 80, days(30)};
     Grant basic{true, 10, days(0)};
-    EXPECT_EQ(check_owner_change(admin, nullptr, false), OwnerChange::kAllowed);
-    EXPECT_EQ(check_owner_change(admin, &basic, true), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(admin, nullptr, false, false), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(admin, &basic, true, given(basic)), OwnerChange::kAllowed);
 }
 
 TEST(OwnerRule, OwnerCannotBeDeletedOrDowngraded) {
     Grant owner{true, 90, kUnlimited};
-    EXPECT_EQ(check_owner_change(owner, nullptr, false), OwnerChange::kDelete);
+    EXPECT_EQ(check_owner_change(owner, nullptr, false, false), OwnerChange::kDelete);
     for (const RoleInfo &r : kRoles) {
         Grant after{true, r.level, kUnlimited};
-        EXPECT_EQ(check_owner_change(owner, &after, false),
+        EXPECT_EQ(check_owner_change(owner, &after, false, given(after)),
                   r.level == kOwnerLevel ? OwnerChange::kAllowed : OwnerChange::kRoleChange);
     }
 }
 
 TEST(OwnerRule, OwnerCannotMove) {
     Grant owner{true, 90, days(5)};
-    EXPECT_EQ(check_owner_change(owner, &owner, true), OwnerChange::kKeyChange);
+    EXPECT_EQ(check_owner_change(owner, &owner, true, given(owner)), OwnerChange::kKeyChange);
 }
 
 TEST(OwnerRule, WindowMayWidenButNotNarrow) {
@@ -40,14 +44,17 @@ TEST(OwnerRule, WindowMayWidenButNotNarrow) {
     Grant wider{true, 90, days(31)}, same{true, 90, days(30)}, narrower{true, 90, days(29)},
         zero{true, 90, days(0)};
     Grant unlimited{true, 90, kUnlimited};
-    EXPECT_EQ(check_owner_change(limited, &wider, false), OwnerChange::kAllowed);
-    EXPECT_EQ(check_owner_change(limited, &same, false), OwnerChange::kAllowed);
-    EXPECT_EQ(check_owner_change(limited, &unlimited, false), OwnerChange::kAllowed);
-    EXPECT_EQ(check_owner_change(limited, &narrower, false), OwnerChange::kWindowNarrows);
-    EXPECT_EQ(check_owner_change(limited, &zero, false), OwnerChange::kWindowNarrows);
-    EXPECT_EQ(check_owner_change(unlimited, &unlimited, false), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(limited, &wider, false, given(wider)), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(limited, &same, false, given(same)), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(limited, &unlimited, false, given(unlimited)),
+              OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(limited, &narrower, false, given(narrower)),
+              OwnerChange::kWindowNarrows);
+    EXPECT_EQ(check_owner_change(limited, &zero, false, given(zero)), OwnerChange::kWindowNarrows);
+    EXPECT_EQ(check_owner_change(unlimited, &unlimited, false, given(unlimited)),
+              OwnerChange::kAllowed);
     Grant max{true, 90, days(2147483647)};
-    EXPECT_EQ(check_owner_change(unlimited, &max, false), OwnerChange::kWindowNarrows);
+    EXPECT_EQ(check_owner_change(unlimited, &max, false, given(max)), OwnerChange::kWindowNarrows);
 }
 
 TEST(OwnerRule, AnOwnerNeverExpires) {
@@ -57,22 +64,32 @@ TEST(OwnerRule, AnOwnerNeverExpires) {
     Grant admin_expiring{true, 80, kUnlimited, kSoon};
     Grant infinite{true, 90, kUnlimited, kNeverExpires};
     // inserting one
-    EXPECT_EQ(check_owner_insert(expiring), OwnerChange::kExpires);
-    EXPECT_EQ(check_owner_insert(owner), OwnerChange::kAllowed);
-    EXPECT_EQ(check_owner_insert(admin_expiring), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_insert(expiring, given(expiring)), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_insert(owner, given(owner)), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_insert(admin_expiring, given(admin_expiring)), OwnerChange::kAllowed);
     Grant expired_owner{true, 90, kUnlimited, kMinusInfinityTime};
-    EXPECT_EQ(check_owner_insert(expired_owner), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_insert(expired_owner, given(expired_owner)), OwnerChange::kExpires);
     // giving an Owner an expiry
-    EXPECT_EQ(check_owner_change(owner, &expiring, false), OwnerChange::kExpires);
-    EXPECT_EQ(check_owner_change(owner, &infinite, false), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(owner, &expiring, false, given(expiring)), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(owner, &infinite, false, given(infinite)), OwnerChange::kAllowed);
+    // expires_at 'infinity' given to an Owner is an expires_at all the same (only NULL is
+    // "never" for an Owner): on INSERT, UPDATE, and making such a grant an Owner
+    Grant admin_infinite{true, 80, kUnlimited, kNeverExpires};
+    EXPECT_EQ(check_owner_insert(infinite, true), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(owner, &infinite, false, true), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(admin_infinite, &infinite, false, true), OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_insert(admin_infinite, true), OwnerChange::kAllowed);
     // making an expiring grant an Owner without clearing the expiry
-    EXPECT_EQ(check_owner_change(admin_expiring, &expiring, false), OwnerChange::kExpires);
-    EXPECT_EQ(check_owner_change(admin_expiring, &owner, false), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(admin_expiring, &expiring, false, given(expiring)),
+              OwnerChange::kExpires);
+    EXPECT_EQ(check_owner_change(admin_expiring, &owner, false, given(owner)),
+              OwnerChange::kAllowed);
     // clearing it on a (restored or overridden) expiring Owner is fine
-    EXPECT_EQ(check_owner_change(expiring, &owner, false), OwnerChange::kAllowed);
+    EXPECT_EQ(check_owner_change(expiring, &owner, false, given(owner)), OwnerChange::kAllowed);
     // the other refusals come first
     Grant expiring_admin_after{true, 80, kUnlimited, kSoon};
-    EXPECT_EQ(check_owner_change(owner, &expiring_admin_after, false), OwnerChange::kRoleChange);
+    EXPECT_EQ(check_owner_change(owner, &expiring_admin_after, false, given(expiring_admin_after)),
+              OwnerChange::kRoleChange);
 }
 
 TEST(OwnerRule, EveryRefusalNamesOwnerAccess) {

@@ -94,11 +94,11 @@ void fuzz_rules(const std::uint8_t *data, std::size_t size) {
         check(window_admits(w, true, doc + 1, today));
     Level a = static_cast<Level>((flags >> 8) & 0xff), b = static_cast<Level>((flags >> 16) & 0xff);
     Grant before{true, a, w}, after{true, b, Window{(flags & 4) != 0, days & 0x7fffffff}};
-    OwnerChange change = check_owner_change(before, &after, (flags & 8) != 0);
+    OwnerChange change = check_owner_change(before, &after, (flags & 8) != 0, false);
     check((change == OwnerChange::kAllowed) ==
           (a != kOwnerLevel ||
            (b == kOwnerLevel && (flags & 8) == 0 && !window_narrows(w, after.window))));
-    check(check_owner_change(before, nullptr, false) ==
+    check(check_owner_change(before, nullptr, false, false) ==
           (a == kOwnerLevel ? OwnerChange::kDelete : OwnerChange::kAllowed));
 }
 

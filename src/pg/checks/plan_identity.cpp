@@ -19,15 +19,20 @@ int shaped_count = 0;
 
 // Whether a plan was shaped by an identity during the current transaction.
 bool shaped_in_transaction = false;
+// Whether the session user was set for this transaction only (SET LOCAL SESSION
+// AUTHORIZATION): it goes back at the transaction's end, and with it a login's identity.
+bool session_user_set_locally = false;
 
 void at_transaction_end(XactEvent event, void *) {
     switch (event) {
         case XACT_EVENT_COMMIT:
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PREPARE:
-            if (shaped_in_transaction && identity_ends_with_transaction())
+            if (session_user_set_locally ||
+                (shaped_in_transaction && identity_ends_with_transaction()))
                 forget_identity_shaped_plans();
             shaped_in_transaction = false;
+            session_user_set_locally = false;
             break;
         default:
             break;
@@ -51,6 +56,12 @@ void forget_identity_shaped_plans() {
     // that depend on these functions are marked invalid.
     for (int i = 0; i < shaped_count; ++i)
         CallSyscacheCallbacks(PROCOID, shaped[i]);
+}
+
+void note_session_user_set(bool local) {
+    forget_identity_shaped_plans();
+    if (local)
+        session_user_set_locally = true;
 }
 
 void install_plan_identity_callbacks() {

@@ -20,6 +20,10 @@ void note_identity_shaped_plan(Oid funcid);
 // a transaction's end (no catalog access, no allocation, no error).
 void forget_identity_shaped_plans();
 
+// SET [LOCAL] SESSION AUTHORIZATION or its RESET: a login's identity may change now, and
+// (LOCAL) again when the transaction ends.
+void note_session_user_set(bool local);
+
 // At module load: plans shaped during a transaction whose identity ends with it are
 // forgotten at its end (commit, abort, prepare).
 void install_plan_identity_callbacks();

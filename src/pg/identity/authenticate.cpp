@@ -19,6 +19,7 @@
 #include "pg/identity/trusted_keys.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
@@ -137,6 +138,13 @@ void audience_member(Jsonb *claims, TokenClaims *out) {
 }  // namespace
 
 CUSTOMER_ACCESS_FUNCTION(authenticate) {
+    // A parallel query's workers were handed the identity when it started: one that changes
+    // during it (a PARALLEL SAFE wrapper in an InitPlan) would leave them on the previous
+    // user. PostgreSQL refuses to change a setting then for the same reason.
+    if (IsInParallelMode())
+        ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+                        errmsg("authenticate() cannot run during a parallel operation"),
+                        errhint("Call it in a statement of its own.")));
     if (identity_mode() != IdentityMode::kToken)
         ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
                         errmsg("token rejected: customer_access.identity is not \"token\""),

@@ -183,6 +183,20 @@ Resolved from_login() {
     return Resolved{Status::kUser, login_identity.user, nullptr};
 }
 
+// A parallel query's worker: identity_setting_changes() when its query started, the settings
+// restored from the leader. The leader hands the identity at every query's start (and
+// authenticate() is refused during a parallel operation), so the handed identity is the
+// worker's only while nothing changes it inside the worker: a function's SET clause can.
+struct WorkerQuery {
+    bool started;
+    std::uint64_t setting_changes;
+} worker_query{false, 0};
+
+void note_worker_query_start() {
+    if (IsParallelWorker())
+        worker_query = WorkerQuery{true, identity_setting_changes()};
+}
+
 // A parallel worker's identity: the leader's, while the leader is in the same transaction.
 // The setting is "<leader lxid> <uuid or ->". Empty, it was never handed: the leader had not
 // loaded the module when the query started (the checks then run only inside functions the
@@ -197,6 +211,23 @@ Resolved from_leader() {
                  errhint("Preload customer_access (shared_preload_libraries or "
                          "session_preload_libraries), or call a customer_access function in "
                          "the session before this query.")));
+    // A parallel index build's workers run no query: nothing was handed for this statement
+    // (the setting holds the transaction's last parallel query's identity).
+    if (!worker_query.started)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("customer_access checks cannot run in this parallel worker"),
+                 errdetail("Only a parallel query's workers are handed the application user; "
+                           "this worker serves a parallel utility such as an index build."),
+                 errhint("Run it without parallel workers (max_parallel_maintenance_workers = "
+                         "0).")));
+    if (identity_setting_changes() != worker_query.setting_changes)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("customer_access: the identity changed inside a parallel worker"),
+                 errdetail("A function's SET clause changed an identity setting in a parallel "
+                           "worker, which answers only for the identity its leader handed it."),
+                 errhint("Mark the function that sets it PARALLEL RESTRICTED.")));
     PGPROC *leader = MyProc != nullptr ? MyProc->lockGroupLeader : nullptr;
     unsigned long given_in = 0;
     char user[40] = {0};
@@ -318,6 +349,11 @@ Resolved resolve_memoized() {
         memo.transaction == transaction && memo.session_user == session_user)
         return Resolved{memo.status, memo.user, nullptr};
     Resolved r = resolve();
+    // Another answer than the last (a login mapped to another user by the DBA, a session
+    // user changed some other way): plans shaped for the last one are planned again. The
+    // changes this backend makes itself have forgotten them already, when they happened.
+    if (memo.valid && (memo.status != r.status || !same_uuid(memo.user, r.user)))
+        forget_identity_shaped_plans();
     if (!citus_loaded())
         memo = ResolvedMemo{true,         settings, token_changes, transaction,
                             session_user, r.status, r.user};
@@ -363,10 +399,17 @@ void hand_identity_at_run(QueryDesc *query) {
     hand_identity_to_citus(query);
 }
 
-void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_only,
-                               ProcessUtilityContext context, ParamListInfo params,
-                               QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
+void identity_before_utility(PlannedStmt *pstmt, const char *query, bool read_only,
+                             ProcessUtilityContext context, ParamListInfo params,
+                             QueryEnvironment *env, DestReceiver *dest, QueryCompletion *qc) {
     hand_identity_before_utility(pstmt->utilityStmt);
+    // A login's identity follows the session user: plans shaped for the one before are
+    // planned again.
+    if (IsA(pstmt->utilityStmt, VariableSetStmt)) {
+        auto *set = castNode(VariableSetStmt, pstmt->utilityStmt);
+        if (set->name != nullptr && strcmp(set->name, "session_authorization") == 0)
+            note_session_user_set(set->is_local);
+    }
     if (previous_utility != nullptr)
         previous_utility(pstmt, query, read_only, context, params, env, dest, qc);
     else
@@ -374,6 +417,7 @@ void hand_identity_before_copy(PlannedStmt *pstmt, const char *query, bool read_
 }
 
 void hand_identity_at_start(QueryDesc *query, int eflags) {
+    note_worker_query_start();
     hand_identity_to_workers(query);
     hand_identity_to_citus(query);
     note_query_start(query);
@@ -576,7 +620,7 @@ void install_identity_hooks() {
     previous_executor_end = ExecutorEnd_hook;
     ExecutorEnd_hook = note_end;
     previous_utility = ProcessUtility_hook;
-    ProcessUtility_hook = hand_identity_before_copy;
+    ProcessUtility_hook = identity_before_utility;
     previous_executor_start = ExecutorStart_hook;
     ExecutorStart_hook = hand_identity_at_start;
 }

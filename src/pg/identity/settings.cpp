@@ -211,12 +211,16 @@ void assign_carrier(const char *, void *) {
 }
 
 // The superuser-only settings that choose where the identity comes from, and the leader's
-// identity of a parallel worker: each change counts.
+// identity of a parallel worker: each change counts. A change of where the identity comes
+// from (mode, scope, the claim that names the user) may change or end it: plans shaped for
+// it are planned again.
 void assign_identity_mode(int, void *) {
     ++identity_changes;
+    forget_identity_shaped_plans();
 }
 void assign_claim(const char *, void *) {
     ++identity_changes;
+    forget_identity_shaped_plans();
 }
 void assign_worker_identity(const char *, void *) {
     ++identity_changes;

@@ -109,7 +109,7 @@ CUSTOMER_ACCESS_FUNCTION(protect_owner) {
         // when they were first written.
         if (restoring_saved_rows() || copying_grants_into_shards())
             return PointerGetDatum(nullptr);
-        change = check_owner_insert(before.grant);
+        change = check_owner_insert(before.grant, before.has_expires_at);
     } else if (TRIGGER_FIRED_BY_UPDATE(event)) {
         GrantRow after = read_grant_row(trigger->tg_newtuple, desc, catalog.layout);
         change = owner_change(before, &after);

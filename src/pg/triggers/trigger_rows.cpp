@@ -111,11 +111,11 @@ GrantRow read_grant_row(HeapTuple row, TupleDesc desc, const GrantsLayout &layou
 
 OwnerChange owner_change(const GrantRow &before, const GrantRow *after) {
     if (after == nullptr)
-        return check_owner_change(before.grant, nullptr, false);
+        return check_owner_change(before.grant, nullptr, false, false);
     bool keys_changed = !same_uuid(before.id, after->id) ||
                         !same_uuid(before.customer, after->customer) ||
                         !same_uuid(before.user, after->user);
-    return check_owner_change(before.grant, &after->grant, keys_changed);
+    return check_owner_change(before.grant, &after->grant, keys_changed, after->has_expires_at);
 }
 
 namespace {
