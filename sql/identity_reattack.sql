@@ -238,6 +238,25 @@ RESET customer_access.identity_scope;
 RESET plan_cache_mode;
 RESET max_parallel_workers_per_gather;
 
+-- 7. Plans shaped by a login's identity: planned again once the identity answers for another
+-- user, however that came about (the DBA mapping the login to another user: here the same
+-- session, as the superuser's own login)
+INSERT INTO login_users (login, user_id) VALUES (session_user, 'a7000000-0000-0000-0000-000000000003');
+SET customer_access.identity = login;
+SET max_parallel_workers_per_gather = 0;
+SET plan_cache_mode = force_generic_plan;
+PREPARE ra_q AS SELECT count(*) FROM public.ra_wide WHERE customer_access.can_access(customer_id, 'L10');
+SELECT current_user_id() AS sees_one;
+EXPLAIN (COSTS OFF) EXECUTE ra_q;
+UPDATE login_users SET user_id = 'a7000000-0000-0000-0000-000000000004' WHERE login = session_user;
+SELECT current_user_id() AS sees_all;
+EXPLAIN (COSTS OFF) EXECUTE ra_q;
+DEALLOCATE ra_q;
+DELETE FROM login_users WHERE login = session_user;
+RESET customer_access.identity;
+RESET plan_cache_mode;
+RESET max_parallel_workers_per_gather;
+
 DROP TABLE public.ra_wide;
 DROP SCHEMA ra CASCADE;
 DELETE FROM login_users;
