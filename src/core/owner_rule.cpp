@@ -7,8 +7,7 @@ namespace {
 // An Owner never expires: an Owner row keeps expires_at NULL. Any value is refused, 'infinity'
 // too (it never arrives, but NULL is how a grant says "never"; a given value is an expiry).
 bool owner_expires(const Grant &row, bool expiry_given) {
-    return row.level == kOwnerLevel &&
-           (expiry_given || expiry_shortens(kNeverExpires, row.expires_at));
+    return row.level == kOwnerLevel && expiry_given;
 }
 
 }  // namespace
